@@ -1,0 +1,55 @@
+"""Ideagora: an open-innovation exchange for R&D challenges, IP offers and licences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the Flask application."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    from ideagora import config
+
+    config.load(app, test_config)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    from ideagora import database, extensions, mail, security, storage
+
+    database.init_app(app)
+    extensions.init_app(app)
+    security.init_app(app)
+    storage.init_app(app)
+    mail.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from ideagora import errors
+    from ideagora.accounts.views import bp as accounts_bp
+    from ideagora.api import init_app as init_api
+    from ideagora.main.views import bp as main_bp
+    from ideagora.organizations.views import bp as organizations_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(organizations_bp)
+    init_api(app)
+    errors.init_app(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from ideagora.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,1 @@
+"""People: registration, login, passwords, sessions and API tokens."""

@@ -1,0 +1,38 @@
+"""The JSON API, version 1: the same services as the pages, with a generated OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api as SmorestApi
+
+from ideagora.api.schemas import ErrorEnvelopeSchema
+from ideagora.extensions import csrf
+
+
+class Api(SmorestApi):
+    """flask-smorest's Api, documenting our error envelope and leaving error pages to us."""
+
+    ERROR_SCHEMA = ErrorEnvelopeSchema
+
+    def _register_error_handlers(self) -> None:
+        # ideagora.errors renders errors for pages and the API alike; smorest's handler
+        # would turn every HTML error page of the site into JSON
+        pass
+
+
+api = Api()
+
+
+def init_app(app: Flask) -> None:
+    """Register the API blueprints and the bearer-token security scheme."""
+    from ideagora.api.accounts import blp as accounts_blp
+    from ideagora.api.organizations import blp as organizations_blp
+
+    api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {"type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/tokens"},
+    )
+    for blueprint in (accounts_blp, organizations_blp):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)

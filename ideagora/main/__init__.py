@@ -1,0 +1,1 @@
+"""The public face of the exchange: home and browse pages."""

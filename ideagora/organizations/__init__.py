@@ -1,0 +1,1 @@
+"""Organisations, their members and roles, and invitations to join them."""
