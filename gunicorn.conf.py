@@ -15,3 +15,5 @@ errorlog = "-"
 loglevel = os.environ.get("IDEAGORA_LOG_LEVEL", "info")
 # never let a proxy's forwarded headers be trusted unless the app is told (PROXY_FIX_HOPS)
 forwarded_allow_ips = "127.0.0.1"
+# no runtime-control socket in the home directory: several servers may run side by side
+control_socket_disable = True

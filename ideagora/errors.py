@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from ideagora.extensions import limiter
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +131,7 @@ def _handle_csrf_error(error: CSRFError) -> Any:
 
 
 def _handle_rate_limit(error: RateLimitExceeded) -> Any:
-    retry_after = _retry_after_seconds(error)
+    retry_after = _retry_after_seconds()
     message = f"Too many attempts. Try again in {retry_after} seconds."
     headers = {"Retry-After": str(retry_after)}
     if wants_json():
@@ -136,14 +139,10 @@ def _handle_rate_limit(error: RateLimitExceeded) -> Any:
     return _error_page(429, message, headers)
 
 
-def _retry_after_seconds(error: RateLimitExceeded) -> int:
-    from ideagora.extensions import limiter
-
+def _retry_after_seconds() -> int:
     reset_at = limiter.current_limit.reset_at if limiter.current_limit else None
     if reset_at is None:
         return 60
-    import time
-
     return max(1, int(reset_at - time.time()))
 
 

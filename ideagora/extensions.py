@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -13,6 +13,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 bootstrap = Bootstrap5()
+
+
+def limit_from_config(setting: str, methods: list[str] | None = None):
+    """Return a rate-limit decorator whose limit is read from the app's configuration."""
+    return limiter.limit(lambda: current_app.config[setting], methods=methods)
 
 
 def init_app(app: Flask) -> None:

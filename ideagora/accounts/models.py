@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ideagora.database import TimestampMixin, UTCDateTime, db, utcnow
 
 if TYPE_CHECKING:
-    from ideagora.organizations.models import Membership
+    from ideagora.organizations.models import Membership, Organization, Role
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -52,11 +52,13 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"{self.id}.{self.session_version}"
 
     @property
-    def organization(self):
+    def organization(self) -> Organization | None:
+        """Return the organisation the user belongs to, if any."""
         return self.membership.organization if self.membership else None
 
     @property
-    def role(self):
+    def role(self) -> Role | None:
+        """Return the user's role in their organisation, if any."""
         return self.membership.role if self.membership else None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ideagora.accounts import services
@@ -17,7 +17,7 @@ from ideagora.accounts.forms import (
 )
 from ideagora.database import db
 from ideagora.errors import DomainError
-from ideagora.extensions import limiter, login_manager
+from ideagora.extensions import limit_from_config, login_manager
 from ideagora.forms import show_domain_error
 from ideagora.requests import client_ip, safe_next_url
 
@@ -34,12 +34,8 @@ def load_user(session_id: str):
     return services.load_session_user(db.session, session_id)
 
 
-def _limit(setting: str):
-    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
-
-
 @bp.route("/register", methods=["GET", "POST"])
-@_limit("REGISTER_RATE_LIMIT")
+@limit_from_config("REGISTER_RATE_LIMIT", methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -69,7 +65,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_limit("LOGIN_RATE_LIMIT")
+@limit_from_config("LOGIN_RATE_LIMIT", methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -147,7 +143,7 @@ def change_password():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@_limit("PASSWORD_RESET_RATE_LIMIT")
+@limit_from_config("PASSWORD_RESET_RATE_LIMIT", methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

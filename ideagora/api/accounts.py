@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-
 from ideagora.accounts import services, tokens
 from ideagora.api import schemas
 from ideagora.api.auth import BEARER, current_api_token, current_api_user, token_required
 from ideagora.api.blueprints import api_blueprint
 from ideagora.database import db
-from ideagora.extensions import limiter
+from ideagora.extensions import limit_from_config
 from ideagora.requests import client_ip
 
 blp = api_blueprint(
     "api_accounts", __name__, "/api/v1", "Accounts: register, obtain and revoke tokens, who am I."
 )
-
-
-def _limit(setting: str):
-    return limiter.limit(lambda: current_app.config[setting])
 
 
 def me_payload(user: Any) -> dict[str, Any]:
@@ -33,7 +27,7 @@ def me_payload(user: Any) -> dict[str, Any]:
 
 
 @blp.post("/register")
-@_limit("REGISTER_RATE_LIMIT")
+@limit_from_config("REGISTER_RATE_LIMIT")
 @blp.arguments(schemas.RegisterSchema)
 @blp.response(201, schemas.RegisteredSchema)
 def register(body: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +47,7 @@ def register(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.post("/tokens")
-@_limit("LOGIN_RATE_LIMIT")
+@limit_from_config("LOGIN_RATE_LIMIT")
 @blp.arguments(schemas.CredentialsSchema)
 @blp.response(201, schemas.TokenSchema)
 def create_token(body: dict[str, Any]) -> dict[str, Any]:
@@ -108,7 +102,7 @@ def change_password(body: dict[str, Any]) -> None:
 
 
 @blp.post("/password-reset")
-@_limit("PASSWORD_RESET_RATE_LIMIT")
+@limit_from_config("PASSWORD_RESET_RATE_LIMIT")
 @blp.arguments(schemas.PasswordResetRequestSchema)
 @blp.response(202)
 def request_password_reset(body: dict[str, Any]) -> None:
