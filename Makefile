@@ -38,7 +38,7 @@ demo: migrate
 
 test: install-test
 	scripts/install-system-packages
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered
 
 lint: install-test
 	$(BIN)/ruff check .

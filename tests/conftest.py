@@ -121,3 +121,18 @@ def driver(app) -> AppDriver:
 def outbox(app) -> list:
     """The e-mails the app has sent."""
     return app.extensions["mailer"].outbox
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say loudly which real components were missing, so a skip is never silent."""
+    reasons = set()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+        if "unavailable" in reason.lower():
+            reasons.add(reason.removeprefix("Skipped: "))
+    if reasons:
+        terminalreporter.section(
+            "components missing: these parts of the suite did not run", sep="!", red=True, bold=True
+        )
+        for reason in sorted(reasons):
+            terminalreporter.line(f"  - {reason}", red=True)

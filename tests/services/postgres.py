@@ -17,7 +17,6 @@ and raises ``PostgresUnavailable`` explaining what it tried when none of them wo
 from __future__ import annotations
 
 import atexit
-import contextlib
 import getpass
 import os
 import pwd
@@ -36,6 +35,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
+
+from tests.services.processes import free_port, log_tail, stop_process
 
 ENV_VAR = "IDEAGORA_TEST_DATABASE_URL"
 DEFAULT_HOST = "127.0.0.1"
@@ -83,7 +84,7 @@ class PostgresServer:
         if process is not None:
             # For the postmaster SIGINT is "fast" shutdown (what `pg_ctl stop -m fast` sends);
             # SIGTERM would be "smart" shutdown, which waits for every client to disconnect.
-            _stop_process(process, [signal.SIGINT, signal.SIGQUIT], timeout)
+            stop_process(process, timeout, [signal.SIGINT, signal.SIGQUIT])
         remove_dir, self._remove_dir = self._remove_dir, None
         if remove_dir is not None:
             shutil.rmtree(remove_dir, ignore_errors=True)
@@ -283,13 +284,6 @@ def find_server_binaries() -> Path | None:
 # -- starting a server -------------------------------------------------------------------------
 
 
-def free_port(host: str = DEFAULT_HOST) -> int:
-    """A TCP port that was free a moment ago on ``host``."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
-
-
 def _server_user() -> pwd.struct_passwd | None:
     """The account to run PostgreSQL as: None means the current one."""
     if os.geteuid() != 0:
@@ -348,14 +342,6 @@ def _server_env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PG", "LC_"))}
     env.update(LANG="C", LC_ALL="C")
     return env
-
-
-def _log_tail(log_file: Path, lines: int = 25) -> str:
-    try:
-        content = log_file.read_text(errors="replace").splitlines()
-    except OSError:
-        return "(no log)"
-    return "\n".join(content[-lines:]) or "(empty log)"
 
 
 def start_postgres(bin_dir: Path, work_dir: Path, *, timeout: float = 60.0) -> PostgresServer:
@@ -449,16 +435,16 @@ def start_postgres(bin_dir: Path, work_dir: Path, *, timeout: float = 60.0) -> P
         if not last_error:
             atexit.register(server.stop)
             return server
-        log_tail = _log_tail(log_file)
+        tail = log_tail(log_file)
         server._remove_dir = None
         server.stop()
-        if not (last_error.startswith("postgres exited") and "could not bind" in log_tail):
+        if not (last_error.startswith("postgres exited") and "could not bind" in tail):
             break
     if temporary:
         shutil.rmtree(base, ignore_errors=True)
     raise PostgresUnavailable(
         f"PostgreSQL from {bin_dir} did not start on {DEFAULT_HOST} within {timeout:.0f} s "
-        f"({last_error}). Last lines of its log:\n{log_tail}"
+        f"({last_error}). Last lines of its log:\n{tail}"
     )
 
 
@@ -476,23 +462,3 @@ def _wait_until_ready(process: subprocess.Popen[bytes], url: str, deadline: floa
             return ""
         time.sleep(0.1)
     return f"timed out; last error: {last_error}"
-
-
-def _stop_process(
-    process: subprocess.Popen[bytes], signals: list[signal.Signals], timeout: float
-) -> None:
-    """Send each signal in turn, waiting up to ``timeout`` after each; SIGKILL as a last resort."""
-    for sig in signals:
-        if process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(sig)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            continue
-        return
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        process.wait()

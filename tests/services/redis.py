@@ -22,7 +22,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -30,6 +29,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import redis as redis_client
+
+from tests.services.processes import free_port, log_tail
 
 ENV_VAR = "IDEAGORA_TEST_REDIS_URL"
 DEFAULT_HOST = "127.0.0.1"
@@ -191,28 +192,13 @@ def _from_environment(raw_url: str) -> RedisServer:
     return RedisServer(url=url, pid=None, origin=ENV_VAR)
 
 
-def free_port(host: str = DEFAULT_HOST) -> int:
-    """A TCP port that was free a moment ago on ``host``."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
-
-
-def _log_tail(log_file: Path, lines: int = 20) -> str:
-    try:
-        content = log_file.read_text(errors="replace").splitlines()
-    except OSError:
-        return "(no log)"
-    return "\n".join(content[-lines:]) or "(empty log)"
-
-
 def start_redis(binary: Path, work_dir: Path, *, timeout: float = 30.0) -> RedisServer:
     """Start ``binary`` on a free port with no persistence, its files under ``work_dir``."""
     data_dir = work_dir / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
     log_file = data_dir / "server.log"
     problem = "not started"
-    log_tail = ""
+    tail = ""
     for _attempt in range(3):  # another process may grab the port between probe and bind
         port = free_port()
         with open(log_file, "ab") as log:
@@ -258,11 +244,11 @@ def start_redis(binary: Path, work_dir: Path, *, timeout: float = 30.0) -> Redis
             time.sleep(0.05)
         else:
             problem = f"timed out; last error: {problem}"
-        log_tail = _log_tail(log_file)
+        tail = log_tail(log_file)
         server.stop()
-        if not (problem.startswith("redis-server exited") and "Address already in use" in log_tail):
+        if not (problem.startswith("redis-server exited") and "Address already in use" in tail):
             break
     raise RedisUnavailable(
         f"{binary} did not start on {DEFAULT_HOST} within {timeout:.0f} s ({problem}). "
-        f"Last lines of its log ({log_file}):\n{log_tail}"
+        f"Last lines of its log ({log_file}):\n{tail}"
     )

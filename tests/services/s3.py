@@ -17,8 +17,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -32,6 +30,8 @@ import boto3
 from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from tests.services.processes import free_port, free_ports, log_tail, stop_process
 
 HOST = "127.0.0.1"
 REGION = "us-east-1"
@@ -79,7 +79,7 @@ class S3Server:
         """Terminate the server by PID, wait for it, kill it if it lingers, and clean up."""
         process, self._process = self._process, None
         if process is not None:
-            _stop_process(process, self.stop_timeout)
+            stop_process(process, self.stop_timeout)
         cleanup, self._cleanup = self._cleanup, []
         for step in cleanup:
             step()
@@ -139,7 +139,7 @@ def start_moto_server(work_dir: Path, *, timeout: float = START_TIMEOUT) -> S3Se
             break
     raise S3ServerUnavailable(
         f"moto_server did not start on {HOST} within {timeout:.0f} s ({last_error}). "
-        f"Last lines of its log:\n{_log_tail(log_file)}"
+        f"Last lines of its log:\n{log_tail(log_file)}"
     )
 
 
@@ -200,7 +200,7 @@ def start_seaweedfs(work_dir: Path, *, timeout: float = START_TIMEOUT) -> S3Serv
             break
     raise S3ServerUnavailable(
         f"SeaweedFS ({program}) did not start on {HOST} within {timeout:.0f} s ({last_error}). "
-        f"Last lines of its log:\n{_log_tail(log_file)}"
+        f"Last lines of its log:\n{log_tail(log_file)}"
     )
 
 
@@ -280,23 +280,6 @@ def _remove_weed_sockets(ports: dict[str, int]) -> None:
 # -- processes -------------------------------------------------------------------------------------
 
 
-def free_port(host: str = HOST) -> int:
-    """A TCP port that was free a moment ago on ``host``."""
-    return free_ports(1, host)[0]
-
-
-def free_ports(count: int, host: str = HOST) -> list[int]:
-    """``count`` distinct TCP ports that were free a moment ago on ``host``."""
-    with contextlib.ExitStack() as stack:
-        ports = []
-        for _ in range(count):
-            # keep each probe bound until all are chosen, so the ports are distinct
-            probe = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-            probe.bind((host, 0))
-            ports.append(probe.getsockname()[1])
-        return ports
-
-
 def _find_program(name: str, hint: str) -> str:
     """Look beside this interpreter first (the virtualenv's bin), then on PATH."""
     beside = Path(sys.executable).parent / name
@@ -368,28 +351,4 @@ def _probe(client: BaseClient) -> None:
 
 
 def _lost_port_race(last_error: str, log_file: Path) -> bool:
-    return "exited" in last_error and "address already in use" in _log_tail(log_file).lower()
-
-
-def _log_tail(log_file: Path, lines: int = 30) -> str:
-    try:
-        content = log_file.read_text(errors="replace").splitlines()
-    except OSError:
-        return "(no log)"
-    return "\n".join(content[-lines:]) or "(empty log)"
-
-
-def _stop_process(process: subprocess.Popen[bytes], timeout: float) -> None:
-    """Send SIGTERM to the PID and wait; SIGKILL if it has not exited within ``timeout``."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout)
-            return
-        except subprocess.TimeoutExpired:
-            pass
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    return "exited" in last_error and "address already in use" in log_tail(log_file).lower()

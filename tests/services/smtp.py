@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from tests.services.processes import free_port
 
 
 @dataclass
@@ -35,16 +36,10 @@ class SMTPServer:
         self.controller.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_smtp_server() -> SMTPServer:
     """Start an SMTP server in a background thread on a free local port."""
     mailbox = Mailbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     return SMTPServer("127.0.0.1", port, mailbox, controller)
