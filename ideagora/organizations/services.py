@@ -322,7 +322,8 @@ def revoke_invitation(
         )
 
 
-def _membership_of(session: Session, organization: Organization, user_id: int) -> Membership:
+def membership_of(session: Session, organization: Organization, user_id: int) -> Membership:
+    """Return the membership of a user in the organisation, or raise ``NotFound``."""
     membership = session.scalar(
         sa.select(Membership).where(
             Membership.organization_id == organization.id, Membership.user_id == user_id
@@ -362,7 +363,7 @@ def change_role(
         raise ValidationFailed(
             "Choose a known role.", fields={"role": f"Choose one of: {choices}."}
         ) from error
-    membership = _membership_of(session, organization, user_id)
+    membership = membership_of(session, organization, user_id)
     if (
         membership.role is Role.ADMIN
         and new_role is not Role.ADMIN
@@ -392,7 +393,7 @@ def remove_member(
 ) -> None:
     """Take a member out of the organisation; the last admin cannot be removed."""
     require_admin(actor, organization)
-    membership = _membership_of(session, organization, user_id)
+    membership = membership_of(session, organization, user_id)
     if membership.role is Role.ADMIN and _admin_count(session, organization) == 1:
         raise Conflict("The last admin cannot be removed: make someone else admin first.")
     removed = membership.user

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from ideagora.accounts import services as accounts
@@ -138,9 +138,13 @@ def change_role(organization_id: int, user_id: int):
     )
 
 
-@bp.post("/organizations/<int:organization_id>/members/<int:user_id>/remove")
+@bp.route(
+    "/organizations/<int:organization_id>/members/<int:user_id>/remove", methods=["GET", "POST"]
+)
 @login_required
 def remove_member(organization_id: int, user_id: int):
+    if request.method == "GET":
+        return _confirm_removal(organization_id, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return _run(
@@ -149,6 +153,21 @@ def remove_member(organization_id: int, user_id: int):
             db.session, organization, current_user, user_id, ip_address=client_ip()
         ),
         "The member is removed from the organisation.",
+    )
+
+
+def _confirm_removal(organization_id: int, user_id: int):
+    organization = db.get_or_404(Organization, organization_id)
+    try:
+        services.require_admin(current_user, organization)
+        membership = services.membership_of(db.session, organization, user_id)
+    except DomainError:
+        abort(404)
+    return render_template(
+        "organizations/remove_member.html",
+        organization=organization,
+        membership=membership,
+        form=ConfirmForm(),
     )
 
 

@@ -386,6 +386,14 @@ def test_pages_have_no_serious_accessibility_violations(page: Page, demo_data: N
     expect(page.get_by_role("heading", name="Open invitations")).to_be_visible()
     audit.check(page, f"admin {organization_path} with an open invitation")
 
+    # removing a member asks first
+    member = DEMO_ORGANIZATION.people[-1]
+    page.get_by_role("link", name=f"Remove {member.name}").click()
+    expect(page.get_by_role("heading", name=f"Remove {member.name}?")).to_be_visible()
+    audit.check(page, "admin confirming a member's removal")
+    page.get_by_role("link", name="Keep them").click()
+    expect(page.get_by_role("table")).to_contain_text(member.name)
+
     log_out(page)
     page.goto(organization_path)
     audit.check(page, f"anonymous {organization_path}")

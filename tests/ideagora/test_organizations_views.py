@@ -239,3 +239,14 @@ def test_person_without_organisation_creates_one(driver, app) -> None:
     )
     assert "Fresh Start Labs is created and you are its admin" in response.get_data(as_text=True)
     assert role_of(app, loner.id) == Role.ADMIN.value
+
+
+def test_removal_asks_for_confirmation_first(driver, acme, app) -> None:
+    admin = driver.logged_in_client(acme["admin"])
+    path = f"/organizations/{acme['admin'].organization_id}/members/{acme['member'].id}/remove"
+    page = admin.get(path)
+    assert page.status_code == 200
+    assert f"Remove {acme['member'].name}?" in page.get_data(as_text=True)
+    assert role_of(app, acme["member"].id) == "member"
+    member = driver.logged_in_client(acme["member"])
+    assert member.get(path).status_code == 404
