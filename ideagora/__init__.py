@@ -21,15 +21,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from ideagora import config
 
     config.load(app, test_config)
-    app.jinja_env.add_extension("jinja2.ext.do")
 
-    from ideagora import database, extensions, mail, security, storage
+    from ideagora import database, extensions, mail, security, storage, templating
 
     database.init_app(app)
     extensions.init_app(app)
     security.init_app(app)
     storage.init_app(app)
     mail.init_app(app)
+    templating.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -39,12 +39,16 @@ def _register_blueprints(app: Flask) -> None:
     from ideagora import errors
     from ideagora.accounts.views import bp as accounts_bp
     from ideagora.api import init_app as init_api
+    from ideagora.assets.views import bp as assets_bp
+    from ideagora.challenges.views import bp as challenges_bp
     from ideagora.main.views import bp as main_bp
     from ideagora.organizations.views import bp as organizations_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organizations_bp)
+    app.register_blueprint(challenges_bp)
+    app.register_blueprint(assets_bp)
     init_api(app)
     errors.init_app(app)
 

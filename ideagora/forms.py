@@ -17,7 +17,8 @@ def show_domain_error(
     placed = False
     for service_name, message in error.fields.items():
         field = getattr(form, field_names.get(service_name, service_name), None)
-        if field is not None and hasattr(field, "errors"):
+        # a hidden field cannot show its message: the form as a whole says it
+        if field is not None and hasattr(field, "errors") and field.type != "HiddenField":
             field.errors = [*list(field.errors), message]
             placed = True
     if not placed or not error.fields:

@@ -26,13 +26,17 @@ api = Api()
 def init_app(app: Flask) -> None:
     """Register the API blueprints and the bearer-token security scheme."""
     from ideagora.api.accounts import blp as accounts_blp
+    from ideagora.api.assets import blp as assets_blp
+    from ideagora.api.challenges import blp as challenges_blp
     from ideagora.api.organizations import blp as organizations_blp
+    from ideagora.api.taxonomy import blp as taxonomy_blp
 
     api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
     api.spec.components.security_scheme(
         "bearerAuth",
         {"type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/tokens"},
     )
-    for blueprint in (accounts_blp, organizations_blp):
+    blueprints = (accounts_blp, organizations_blp, taxonomy_blp, challenges_blp, assets_blp)
+    for blueprint in blueprints:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -22,16 +22,6 @@ def dashboard():
     return render_template("main/dashboard.html", organization=current_user.organization)
 
 
-@bp.get("/challenges")
-def challenges():
-    return render_template("main/browse.html", kind="challenges", listings=[])
-
-
-@bp.get("/offers")
-def offers():
-    return render_template("main/browse.html", kind="offers", listings=[])
-
-
 @bp.get("/healthz")
 def health():
     db.session.execute(sa.select(1))

@@ -1,0 +1,1 @@
+"""IP offers (patents, applications, know-how) posted by licensors."""

@@ -1,0 +1,1 @@
+"""Files attached to challenges, IP offers and proposals."""

@@ -1,0 +1,1 @@
+"""R&D challenges posted by seekers."""

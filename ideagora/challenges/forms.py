@@ -1,0 +1,57 @@
+"""Own the form for posting and editing a challenge."""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from ideagora.challenges.models import ChallengeType, IPTerms
+from ideagora.challenges.services import CURRENCIES
+from ideagora.listings.forms import ListingForm
+from ideagora.listings.models import TEXT_MAX
+
+
+class ChallengeForm(ListingForm):
+    """A challenge: the listing fields plus the brief, award, deadline and terms."""
+
+    confidential_brief = TextAreaField(
+        "Confidential brief",
+        description="Only your organisation sees this, and organisations "
+        "you disclose it to under an NDA.",
+        validators=[Optional()],
+        render_kw={"maxlength": TEXT_MAX},
+    )
+    challenge_type = SelectField(
+        "Type of challenge",
+        choices=[SelectChoice(kind.value, kind.label) for kind in ChallengeType],
+    )
+    award_amount = DecimalField("Award", places=2, validators=[Optional(), NumberRange(min=0)])
+    currency = SelectField("Currency", choices=[SelectChoice(code, code) for code in CURRENCIES])
+    deadline = DateField(
+        "Deadline",
+        validators=[DataRequired()],
+        description="Proposals are accepted until the end of this day (UTC).",
+    )
+    ip_terms = SelectField(
+        "IP terms wanted", choices=[SelectChoice(terms.value, terms.label) for terms in IPTerms]
+    )
+    trl_sought = IntegerField(
+        "Technology readiness level sought (1–9)",
+        validators=[Optional(), NumberRange(min=1, max=9)],
+    )
+    anonymous = BooleanField("Post anonymously (the public sees a pseudonym)")
+
+    def to_data(self) -> dict:
+        """Return what the challenge services take."""
+        return {
+            **self.common_data(),
+            "confidential_brief": self.confidential_brief.data or "",
+            "challenge_type": self.challenge_type.data,
+            "award_amount": self.award_amount.data,
+            "currency": self.currency.data,
+            "deadline": self.deadline.data.isoformat() if self.deadline.data else None,
+            "ip_terms": self.ip_terms.data,
+            "trl_sought": self.trl_sought.data,
+            "anonymous": self.anonymous.data,
+        }

@@ -1,0 +1,299 @@
+"""Post, edit, publish, close and withdraw challenges; move them on when deadlines pass."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ideagora.accounts.models import User
+from ideagora.audit import services as audit
+from ideagora.challenges.models import (
+    Challenge,
+    ChallengeField,
+    ChallengeStatus,
+    ChallengeType,
+    IPTerms,
+)
+from ideagora.database import utcnow
+from ideagora.errors import Conflict, NotFound
+from ideagora.listings import services as listings
+from ideagora.listings.models import TEXT_MAX
+from ideagora.taxonomy import expand
+
+CURRENCIES = ("EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "SEK", "DKK", "NOK")
+AWARD_MAX = Decimal("100000000")
+CONFIDENTIAL = {"confidential_brief"}
+# changes proposers must be told about: they change what a good answer is
+MATERIAL = {
+    "description",
+    "confidential_brief",
+    "deadline",
+    "award_amount",
+    "currency",
+    "ip_terms",
+    "trl_sought",
+    "challenge_type",
+}
+EDITABLE = (
+    "title",
+    "summary",
+    "description",
+    "confidential_brief",
+    "keywords",
+    "fields",
+    "challenge_type",
+    "award_amount",
+    "currency",
+    "deadline",
+    "ip_terms",
+    "trl_sought",
+    "anonymous",
+    "nda_approval_required",
+)
+
+
+def parse_deadline(value: Any, now: datetime) -> datetime:
+    """Return a future UTC deadline from an ISO 8601 date or date-time."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("Give a deadline as a date (2027-03-31) or a date and time in UTC.")
+    try:
+        if len(value.strip()) == 10:
+            day = datetime.fromisoformat(value.strip()).date()
+            deadline = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+        else:
+            deadline = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date; write it like 2027-03-31.") from None
+    if deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=UTC)
+    if deadline <= now:
+        raise ValueError("The deadline must be in the future.")
+    return deadline.astimezone(UTC)
+
+
+def parse_award(value: Any) -> Decimal | None:
+    """Return a non-negative award with at most two decimals, or None for no award."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("The award is an amount of money.")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount of money.") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError("The award cannot be negative.")
+    if amount > AWARD_MAX:
+        raise ValueError(f"An award above {AWARD_MAX:,} is not plausible; check the amount.")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError("The award has at most two decimals.")
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_currency(value: Any) -> str:
+    """Return an ISO 4217 currency code the exchange supports."""
+    code = value.strip().upper() if isinstance(value, str) else ""
+    if code not in CURRENCIES:
+        raise ValueError(f"Choose the currency from: {', '.join(CURRENCIES)}.")
+    return code
+
+
+def check_input(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    """Return checked values for the fields given (all required ones unless ``partial``)."""
+    errors = listings.FieldErrors()
+    unknown = set(data) - set(EDITABLE) - {"version"}
+    for field in sorted(unknown):
+        errors.messages[field] = "This field does not exist on a challenge."
+    checks = {
+        "confidential_brief": lambda: listings.text(
+            data.get("confidential_brief"), "The confidential brief", TEXT_MAX
+        ),
+        "challenge_type": lambda: listings.choice(
+            data.get("challenge_type"), ChallengeType, "the challenge type"
+        ),
+        "award_amount": lambda: parse_award(data.get("award_amount")),
+        "currency": lambda: parse_currency(data.get("currency") or "EUR"),
+        "deadline": lambda: parse_deadline(data.get("deadline"), utcnow()),
+        "ip_terms": lambda: listings.choice(data.get("ip_terms"), IPTerms, "the IP terms"),
+        "trl_sought": lambda: listings.trl(data.get("trl_sought"), required=False),
+        "anonymous": lambda: listings.flag(data.get("anonymous"), "Anonymous"),
+    }
+    values = listings.common_fields(data, errors) if not partial else {}
+    if partial:
+        full = listings.common_fields({**_placeholders(), **data}, errors)
+        values = {key: full[key] for key in full if key in data}
+    for field, check in checks.items():
+        if not partial or field in data:
+            values[field] = errors.check(field, check)
+    errors.raise_if_any()
+    return values
+
+
+def _placeholders() -> dict[str, Any]:
+    # a partial update checks only what it sends; these stand in for the rest
+    return {"title": "x", "summary": "x", "fields": ["materials"]}
+
+
+def _pseudonym() -> str:
+    return f"Anonymous seeker {secrets.token_hex(2).upper()}"
+
+
+def create_challenge(
+    session: Session, user: User, data: Mapping[str, Any], *, ip_address: str | None
+) -> Challenge:
+    """Create a draft challenge owned by the user's organisation."""
+    if user.membership is None:
+        raise Conflict("Join or create an organisation before posting a challenge.")
+    values = check_input(data, partial=False)
+    fields = values.pop("fields")
+    challenge = Challenge(
+        **values,
+        organization_id=user.membership.organization_id,
+        created_by_id=user.id,
+        pseudonym=_pseudonym(),
+    )
+    challenge.fields = fields
+    session.add(challenge)
+    session.flush()
+    audit.record(
+        session,
+        "challenge.created",
+        actor=user,
+        subject=challenge,
+        organization_id=challenge.organization_id,
+        ip_address=ip_address,
+    )
+    return challenge
+
+
+def update_challenge(
+    session: Session,
+    user: User,
+    challenge: Challenge,
+    data: Mapping[str, Any],
+    *,
+    ip_address: str | None,
+) -> Challenge:
+    """Change a challenge, refusing a save based on an older version; record a revision."""
+    listings.require_member(user, challenge)
+    if challenge.status not in (ChallengeStatus.DRAFT, ChallengeStatus.OPEN):
+        raise Conflict(f"A challenge that is {challenge.status.value} can no longer be edited.")
+    listings.check_version(challenge, data.get("version"))
+    values = check_input(data, partial=True)
+    revision = listings.apply_changes(
+        session, challenge, user, values, confidential=CONFIDENTIAL, material=MATERIAL
+    )
+    if revision is not None:
+        listings.flush_edit(session)
+        audit.record(
+            session,
+            "challenge.edited",
+            actor=user,
+            subject=challenge,
+            organization_id=challenge.organization_id,
+            ip_address=ip_address,
+            details={
+                "revision": revision.number,
+                "fields": [change["field"] for change in revision.changes],
+            },
+        )
+    return challenge
+
+
+# action → (states it may start from, state it leads to, the past participle for messages)
+_TRANSITIONS = {
+    "publish": ({ChallengeStatus.DRAFT}, ChallengeStatus.OPEN, "published"),
+    "close": ({ChallengeStatus.OPEN, ChallengeStatus.EVALUATING}, ChallengeStatus.CLOSED, "closed"),
+    "withdraw": (
+        {ChallengeStatus.DRAFT, ChallengeStatus.OPEN, ChallengeStatus.EVALUATING},
+        ChallengeStatus.WITHDRAWN,
+        "withdrawn",
+    ),
+}
+
+
+def change_status(
+    session: Session, user: User, challenge: Challenge, action: str, *, ip_address: str | None
+) -> Challenge:
+    """Publish, close or withdraw a challenge (admins and licensing officers only)."""
+    listings.require_manager(user, challenge)
+    advance_past_deadlines(session)
+    allowed_from, target, done = _TRANSITIONS[action]
+    if challenge.status not in allowed_from:
+        raise Conflict(f"A challenge that is {challenge.status.value} cannot be {done}.")
+    if action == "publish" and challenge.deadline <= utcnow():
+        raise Conflict(
+            "The deadline has passed; move it into the future before publishing.",
+            fields={"deadline": "The deadline must be in the future."},
+        )
+    challenge.status = target
+    if action == "publish":
+        challenge.published_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        f"challenge.{done}",
+        actor=user,
+        subject=challenge,
+        organization_id=challenge.organization_id,
+        ip_address=ip_address,
+    )
+    return challenge
+
+
+def advance_past_deadlines(session: Session) -> int:
+    """Move open challenges whose deadline has passed to evaluation; return how many."""
+    result = session.execute(
+        sa.update(Challenge)
+        .where(Challenge.status == ChallengeStatus.OPEN, Challenge.deadline <= utcnow())
+        .values(status=ChallengeStatus.EVALUATING, version=Challenge.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0
+
+
+def get_visible_challenge(session: Session, user: User | None, challenge_id: int) -> Challenge:
+    """Return a challenge the user may see: published ones, or any of their own."""
+    advance_past_deadlines(session)
+    challenge = session.get(Challenge, challenge_id)
+    if challenge is None:
+        raise NotFound("There is no such challenge.")
+    own = (
+        user is not None
+        and user.is_authenticated
+        and user.membership is not None
+        and user.membership.organization_id == challenge.organization_id
+    )
+    if challenge.status in (ChallengeStatus.DRAFT, ChallengeStatus.WITHDRAWN) and not own:
+        raise NotFound("There is no such challenge.")
+    return challenge
+
+
+PUBLIC_STATUSES = (
+    ChallengeStatus.OPEN,
+    ChallengeStatus.EVALUATING,
+    ChallengeStatus.AWARDED,
+    ChallengeStatus.CLOSED,
+)
+
+
+def published_challenges_query(
+    *, status: str | None = None, field: str | None = None
+) -> sa.Select[tuple[Challenge]]:
+    """Return the query for challenges the public may browse, newest first."""
+    query = sa.select(Challenge).where(Challenge.status.in_(PUBLIC_STATUSES))
+    if status:
+        query = query.where(Challenge.status == ChallengeStatus(status))
+    if field:
+        query = query.where(
+            Challenge.id.in_(
+                sa.select(ChallengeField.challenge_id).where(ChallengeField.slug.in_(expand(field)))
+            )
+        )
+    return query.order_by(Challenge.published_at.desc(), Challenge.id.desc())

@@ -1,0 +1,1 @@
+"""What challenges and IP offers share: public and confidential text, fields, revisions."""

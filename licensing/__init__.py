@@ -1,0 +1,1 @@
+"""Framework-free rules: disclosure under NDA, licence terms and agreements."""
