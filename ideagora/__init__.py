@@ -22,7 +22,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from ideagora import database, extensions, mail, security, storage, templating
+    from ideagora import database, extensions, mail, security, storage, templating, urls
+
+    urls.init_app(app)
 
     database.init_app(app)
     extensions.init_app(app)
@@ -39,16 +41,22 @@ def _register_blueprints(app: Flask) -> None:
     from ideagora import errors
     from ideagora.accounts.views import bp as accounts_bp
     from ideagora.api import init_app as init_api
+    from ideagora.assets.import_views import bp as asset_import_bp
     from ideagora.assets.views import bp as assets_bp
+    from ideagora.attachments.views import bp as attachments_bp
     from ideagora.challenges.views import bp as challenges_bp
     from ideagora.main.views import bp as main_bp
     from ideagora.organizations.views import bp as organizations_bp
+    from ideagora.proposals.views import bp as proposals_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organizations_bp)
     app.register_blueprint(challenges_bp)
     app.register_blueprint(assets_bp)
+    app.register_blueprint(asset_import_bp)
+    app.register_blueprint(proposals_bp)
+    app.register_blueprint(attachments_bp)
     init_api(app)
     errors.init_app(app)
 

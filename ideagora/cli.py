@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from ideagora import demo
 from ideagora.accounts import services as accounts
+from ideagora.assets.commands import assets_cli
 from ideagora.audit import services as audit
 from ideagora.database import db
 from ideagora.errors import DomainError
@@ -19,12 +20,14 @@ user_cli = AppGroup("user", help="User accounts.")
 
 @demo_cli.command("load")
 def load_demo() -> None:
-    """Create the demo organisations and people (running it again adds nothing twice)."""
+    """Create the demo organisations, people, listings and proposals (adding nothing twice)."""
     added = demo.load(db.session)
     db.session.commit()
     click.echo(
         f"Demo data: {added['organizations']} organisations and {added['users']} people "
-        f"added. Every demo account's password is {demo.DEMO_PASSWORD!r}."
+        f"added, with {added['challenges']} challenges, {added['offers']} IP offers and "
+        f"{added['proposals']} proposals. Every demo account's password is "
+        f"{demo.DEMO_PASSWORD!r}."
     )
 
 
@@ -69,5 +72,5 @@ def create_admin(email: str, name: str, organization_name: str, kind: str, passw
 
 def register_commands(app: Flask) -> None:
     """Add the command groups to ``flask``."""
-    for group in (demo_cli, audit_cli, user_cli):
+    for group in (demo_cli, audit_cli, user_cli, assets_cli):
         app.cli.add_command(group)

@@ -78,6 +78,8 @@ class Defaults:
     S3_ACCESS_KEY_ID: str | None = None
     S3_SECRET_ACCESS_KEY: str | None = None
     S3_PRESIGN_EXPIRY = 60
+    # the largest file that may be attached to a listing or proposal (below MAX_CONTENT_LENGTH)
+    ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
     # pages: Bootstrap is served from the application, never from a CDN
     BOOTSTRAP_SERVE_LOCAL = True
@@ -90,6 +92,9 @@ class Defaults:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     API_PAGE_SIZE_MAX = 100
+
+    # bulk import of IP offers (CSV or JSON Lines): rows per file; MAX_CONTENT_LENGTH bounds bytes
+    IMPORT_MAX_ROWS = 10_000
 
 
 class ConfigurationError(RuntimeError):

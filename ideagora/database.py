@@ -79,8 +79,11 @@ class TimestampMixin:
 def init_app(app: Flask) -> None:
     """Bind the database and migrations to the app, tuning SQLite for several workers."""
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    # a database error's message would otherwise quote the statement's values, confidential
+    # text included, into whatever logs or shows it
+    options.setdefault("hide_parameters", not app.debug)
     if uri.startswith("sqlite"):
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         options.setdefault("connect_args", {})["timeout"] = (
             app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
         )

@@ -83,6 +83,9 @@ S3_REGION = "us-east-1"
 S3_ACCESS_KEY_ID = None
 S3_SECRET_ACCESS_KEY = None
 S3_PRESIGN_EXPIRY = 60  # seconds a download link stays valid
+# The largest attached file, in bytes; keep it below MAX_CONTENT_LENGTH, which bounds a
+# whole request (the file plus the rest of the form).
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 # --- pages --------------------------------------------------------------------------------
 BOOTSTRAP_SERVE_LOCAL = True  # never load CSS or scripts from a CDN
@@ -95,3 +98,8 @@ OPENAPI_VERSION = "3.0.3"
 OPENAPI_URL_PREFIX = "/api/v1"
 OPENAPI_JSON_PATH = "openapi.json"
 API_PAGE_SIZE_MAX = 100
+
+# --- bulk import of IP offers -------------------------------------------------------------
+# Most offers one CSV or JSON Lines file may hold (page upload, API and `flask assets import`);
+# the file's size is bounded by MAX_CONTENT_LENGTH.
+IMPORT_MAX_ROWS = 10_000

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from ideagora import create_app
 from ideagora.database import db
@@ -48,9 +47,11 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail(f"PostgreSQL is required for this run but unavailable: {error}")
         pytest.skip(f"PostgreSQL unavailable, its half of the suite did not run: {error}")
     url = postgres.create_test_database(server.admin_url)
-    engine = sa.create_engine(url)
-    db.metadata.create_all(engine)
-    engine.dispose()
+    # the app imports every model with its blueprints, so the schema is complete
+    schema_app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with schema_app.app_context():
+        db.create_all()
+        db.engine.dispose()
     try:
         yield url
     finally:

@@ -20,6 +20,8 @@ _CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|'
     r'name="csrf_token" value="([^"]+)"'
 )
+# the version a listing's edit page was made from, which a browser posts back
+_VERSION = re.compile(r'<input id="version" name="version" type="hidden" value="(\d*)">')
 _counter = itertools.count(1)
 
 
@@ -104,9 +106,13 @@ class AppDriver:
         form_url: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Post a form the way a browser does: with the CSRF token of the page it is on."""
-        token = self.get_csrf(client, form_url or url)
-        return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+        """Post a form the way a browser does: with the CSRF token and version of its page."""
+        page = client.get(form_url or url).get_data(as_text=True)
+        version = _VERSION.search(page)
+        hidden = {"version": version.group(1)} if version else {}
+        return client.post(
+            url, data={"csrf_token": csrf_token_from(page), **hidden, **data}, **kwargs
+        )
 
     def login(self, client: FlaskClient, person: Person, password: str | None = None) -> Any:
         return self.submit(

@@ -26,9 +26,12 @@ api = Api()
 def init_app(app: Flask) -> None:
     """Register the API blueprints and the bearer-token security scheme."""
     from ideagora.api.accounts import blp as accounts_blp
+    from ideagora.api.asset_import import blp as asset_import_blp
     from ideagora.api.assets import blp as assets_blp
+    from ideagora.api.attachments import blp as attachments_blp
     from ideagora.api.challenges import blp as challenges_blp
     from ideagora.api.organizations import blp as organizations_blp
+    from ideagora.api.proposals import blp as proposals_blp
     from ideagora.api.taxonomy import blp as taxonomy_blp
 
     api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
@@ -37,6 +40,9 @@ def init_app(app: Flask) -> None:
         {"type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/tokens"},
     )
     blueprints = (accounts_blp, organizations_blp, taxonomy_blp, challenges_blp, assets_blp)
+    blueprints += (attachments_blp,)
+    blueprints += (proposals_blp,)
+    blueprints += (asset_import_blp,)
     for blueprint in blueprints:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -7,12 +7,20 @@ from typing import Any
 from flask import g
 from marshmallow import fields
 
+from ideagora.api.attachments import AttachmentSchema, attachments_payload
 from ideagora.api.auth import BEARER, current_api_user, optional_token, token_required
 from ideagora.api.blueprints import api_blueprint
-from ideagora.api.listings import ListingInputSchema, ListingSchema, common_payload, owner_payload
+from ideagora.api.listings import (
+    ListingInputSchema,
+    ListingSchema,
+    browse_filters,
+    common_payload,
+    filter_argument,
+    owner_payload,
+)
 from ideagora.api.pagination import PageArgsSchema, paginate
-from ideagora.assets import services
-from ideagora.assets.models import Asset
+from ideagora.assets import queries, services
+from ideagora.assets.models import Asset, DealType, PatentStatus
 from ideagora.database import db
 from ideagora.listings import services as listings
 from ideagora.requests import client_ip
@@ -26,6 +34,9 @@ blp = api_blueprint(
 
 
 class AssetSchema(ListingSchema):
+    attachments = fields.List(
+        fields.Nested(AttachmentSchema), metadata={"description": "The files you may see"}
+    )
     confidential_dossier = fields.String(
         metadata={"description": "Present only when you may see it (access owner or granted)"}
     )
@@ -58,10 +69,19 @@ class AssetInputSchema(ListingInputSchema):
 
 
 class AssetListArgsSchema(PageArgsSchema):
-    status = fields.String(
-        validate=lambda value: value in {s.value for s in services.PUBLIC_STATUSES}
+    q = filter_argument("Words to find in the title, summary, description or keywords")
+    field = filter_argument("A technical-field slug; a top-level field includes its children")
+    patent_status = filter_argument(
+        "How the IP is protected", enum=[status.value for status in PatentStatus]
     )
-    field = fields.String()
+    deal_type = filter_argument(
+        "A deal the licensor offers", enum=[deal.value for deal in DealType]
+    )
+    trl_min = filter_argument("Lowest TRL, 1 to 9", type="integer")
+    trl_max = filter_argument("Highest TRL, 1 to 9", type="integer")
+    status = filter_argument("A public status", enum=[s.value for s in services.PUBLIC_STATUSES])
+    organization = filter_argument("An organisation's id", type="integer")
+    sort = filter_argument("Sort order (default newest)", enum=list(queries.SORTS))
 
 
 class AssetPageSchema(PageArgsSchema):
@@ -74,6 +94,7 @@ def payload(asset: Asset) -> dict[str, Any]:
     access = listings.access_of(g.get("api_user"), asset)
     body = {
         **common_payload(asset, access),
+        "attachments": attachments_payload(asset),
         "owner": owner_payload(asset, access),
         "patent_numbers": asset.patent_numbers,
         "patent_status": asset.patent_status.value,
@@ -105,10 +126,9 @@ def create(body: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(AssetListArgsSchema, location="query")
 @blp.response(200, AssetPageSchema)
 def browse(args: dict[str, Any]) -> dict[str, Any]:
-    """List published IP offers, newest first, with optional status and field filters."""
-    page = paginate(
-        services.published_assets_query(status=args.get("status"), field=args.get("field")), args
-    )
+    """List published IP offers, filtered and sorted; a wrong filter is refused with 422."""
+    filters = browse_filters(queries.parse_asset_filters)
+    page = paginate(queries.published_assets_query(filters), args)
     return {**page, "items": [payload(asset) for asset in page["items"]]}
 
 

@@ -1,13 +1,17 @@
-"""Make the API's blueprints, each refusing request bodies that are not JSON."""
+"""Make the API's blueprints, each refusing request bodies that are not JSON (unless marked)."""
 
 from __future__ import annotations
 
-from flask import request
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
 from flask_smorest import Blueprint
 
 from ideagora.errors import error_json
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+MULTIPART = "multipart/form-data"
 
 
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:
@@ -23,6 +27,10 @@ def require_json_body():
         return None
     if not request.content_length and not request.data:
         return None
+    if request.mimetype == MULTIPART and _accepts_multipart():
+        return None
+    if _view_flag("accepts_raw_body"):
+        return None
     if request.mimetype != "application/json":
         return error_json(
             415,
@@ -30,3 +38,24 @@ def require_json_body():
             "Send the request body as JSON with Content-Type: application/json.",
         )
     return None
+
+
+def accepts_multipart(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Let one endpoint take a multipart/form-data body (a file upload) instead of JSON."""
+    view.accepts_multipart = True  # type: ignore[attr-defined]
+    return view
+
+
+def _accepts_multipart() -> bool:
+    return _view_flag("accepts_multipart")
+
+
+def accepts_raw_body(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Let one endpoint take a file as its whole body (it checks the content type itself)."""
+    view.accepts_raw_body = True  # type: ignore[attr-defined]
+    return view
+
+
+def _view_flag(name: str) -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, name, False))

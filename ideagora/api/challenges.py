@@ -7,12 +7,20 @@ from typing import Any
 from flask import g
 from marshmallow import fields
 
+from ideagora.api.attachments import AttachmentSchema, attachments_payload
 from ideagora.api.auth import BEARER, current_api_user, optional_token, token_required
 from ideagora.api.blueprints import api_blueprint
-from ideagora.api.listings import ListingInputSchema, ListingSchema, common_payload, owner_payload
+from ideagora.api.listings import (
+    ListingInputSchema,
+    ListingSchema,
+    browse_filters,
+    common_payload,
+    filter_argument,
+    owner_payload,
+)
 from ideagora.api.pagination import PageArgsSchema, paginate
-from ideagora.challenges import services
-from ideagora.challenges.models import Challenge
+from ideagora.challenges import queries, services
+from ideagora.challenges.models import Challenge, ChallengeType
 from ideagora.database import db
 from ideagora.listings import services as listings
 from ideagora.requests import client_ip
@@ -23,6 +31,9 @@ blp = api_blueprint(
 
 
 class ChallengeSchema(ListingSchema):
+    attachments = fields.List(
+        fields.Nested(AttachmentSchema), metadata={"description": "The files you may see"}
+    )
     confidential_brief = fields.String(
         metadata={"description": "Present only when you may see it (access owner or granted)"}
     )
@@ -33,6 +44,7 @@ class ChallengeSchema(ListingSchema):
     ip_terms = fields.String()
     trl_sought = fields.Integer(allow_none=True)
     anonymous = fields.Boolean()
+    awards_allowed = fields.Integer(metadata={"description": "How many proposals may be awarded"})
 
 
 class ChallengeInputSchema(ListingInputSchema):
@@ -44,13 +56,31 @@ class ChallengeInputSchema(ListingInputSchema):
     ip_terms = fields.Raw(allow_none=True, metadata={"type": "string"})
     trl_sought = fields.Raw(allow_none=True, metadata={"type": "integer"})
     anonymous = fields.Raw(allow_none=True, metadata={"type": "boolean"})
+    awards_allowed = fields.Raw(
+        allow_none=True, metadata={"type": "integer", "minimum": 1, "maximum": 50, "default": 1}
+    )
 
 
 class ChallengeListArgsSchema(PageArgsSchema):
-    status = fields.String(
-        validate=lambda value: value in {s.value for s in services.PUBLIC_STATUSES}
+    q = filter_argument("Words to find in the title, summary, description or keywords")
+    field = filter_argument("A technical-field slug; a top-level field includes its children")
+    challenge_type = filter_argument(
+        "The type of challenge", data_key="type", enum=[kind.value for kind in ChallengeType]
     )
-    field = fields.String()
+    status = filter_argument("A public status", enum=[s.value for s in services.PUBLIC_STATUSES])
+    trl_min = filter_argument("Lowest TRL sought, 1 to 9", type="integer")
+    trl_max = filter_argument("Highest TRL sought, 1 to 9", type="integer")
+    award_min = filter_argument("Lowest award, in each challenge's own currency", type="number")
+    award_max = filter_argument("Highest award, in each challenge's own currency", type="number")
+    deadline_after = filter_argument("Deadline on or after this UTC day", format="date")
+    deadline_before = filter_argument("Deadline on or before this UTC day", format="date")
+    open_only = filter_argument(
+        "1: only challenges open for proposals now", data_key="open", type="boolean"
+    )
+    organization = filter_argument(
+        "An organisation's id; anonymous challenges never match", type="integer"
+    )
+    sort = filter_argument("Sort order (default newest)", enum=list(queries.SORTS))
 
 
 class ChallengePageSchema(PageArgsSchema):
@@ -63,6 +93,7 @@ def payload(challenge: Challenge) -> dict[str, Any]:
     access = listings.access_of(g.get("api_user"), challenge)
     body = {
         **common_payload(challenge, access),
+        "attachments": attachments_payload(challenge),
         "owner": owner_payload(challenge, access, anonymous=challenge.anonymous),
         "challenge_type": challenge.challenge_type.value,
         "award_amount": challenge.award_amount,
@@ -71,6 +102,7 @@ def payload(challenge: Challenge) -> dict[str, Any]:
         "ip_terms": challenge.ip_terms.value,
         "trl_sought": challenge.trl_sought,
         "anonymous": challenge.anonymous,
+        "awards_allowed": challenge.awards_allowed,
     }
     if access.may_see_confidential:
         body["confidential_brief"] = challenge.confidential_brief
@@ -96,13 +128,11 @@ def create(body: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(ChallengeListArgsSchema, location="query")
 @blp.response(200, ChallengePageSchema)
 def browse(args: dict[str, Any]) -> dict[str, Any]:
-    """List published challenges, newest first, with optional status and field filters."""
+    """List published challenges, filtered and sorted; a wrong filter is refused with 422."""
     services.advance_past_deadlines(db.session)
     db.session.commit()
-    page = paginate(
-        services.published_challenges_query(status=args.get("status"), field=args.get("field")),
-        args,
-    )
+    filters = browse_filters(queries.parse_challenge_filters)
+    page = paginate(queries.published_challenges_query(filters), args)
     return {**page, "items": [payload(challenge) for challenge in page["items"]]}
 
 

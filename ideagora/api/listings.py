@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import marshmallow as ma
+from flask import request
 from marshmallow import fields
 
+from ideagora.errors import ValidationFailed
 from licensing.disclosure import Access
 
 OWNER_DESCRIPTION = "The owning organisation, or only a pseudonym for an anonymous seeker."
@@ -94,3 +97,17 @@ def common_payload(listing: Any, access: Access) -> dict[str, Any]:
         "created_at": listing.created_at,
         "updated_at": listing.updated_at,
     }
+
+
+def browse_filters(parse: Callable[[Mapping[str, Any]], tuple[Any, dict[str, str]]]) -> Any:
+    """Return the filters of this call's query string, or refuse them with 422 naming each one."""
+    filters, problems = parse(request.args)
+    if problems:
+        raise ValidationFailed("Some filters are not valid.", fields=problems)
+    return filters
+
+
+def filter_argument(description: str, **metadata: Any) -> fields.String:
+    """Return a query argument documented for OpenAPI; the shared parser checks its value."""
+    data_key = metadata.pop("data_key", None)
+    return fields.String(data_key=data_key, metadata={"description": description, **metadata})

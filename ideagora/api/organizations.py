@@ -5,12 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from ideagora.api import schemas
-from ideagora.api.auth import BEARER, current_api_user, token_required
+from ideagora.api.auth import (
+    BEARER,
+    OPTIONAL_BEARER,
+    current_api_user,
+    optional_api_user,
+    optional_token,
+    token_required,
+)
 from ideagora.api.blueprints import api_blueprint
 from ideagora.database import db
 from ideagora.errors import NotFound
 from ideagora.organizations import services
 from ideagora.organizations.models import Organization, Role
+from ideagora.organizations.profile import public_listings
 from ideagora.requests import client_ip
 
 blp = api_blueprint(
@@ -26,15 +34,18 @@ def _organization_or_404(organization_id: int) -> Organization:
 
 
 def _detail(organization: Organization) -> dict[str, Any]:
-    user = current_api_user()
-    membership = user.membership
+    user = optional_api_user()
+    membership = user.membership if user is not None else None
     is_member = membership is not None and membership.organization_id == organization.id
     is_admin = is_member and membership.role is Role.ADMIN
+    listings = public_listings(db.session, organization, limit=0)
     return {
         "id": organization.id,
         "name": organization.name,
         "kind": organization.kind,
         "created_at": organization.created_at,
+        "published_challenges": listings.challenge_count,
+        "published_assets": listings.asset_count,
         "members": services.members(db.session, organization) if is_member else [],
         "invitations": services.pending_invitations(db.session, organization) if is_admin else [],
     }
@@ -55,11 +66,15 @@ def create(body: dict[str, Any]) -> Organization:
 
 
 @blp.get("/<int:organization_id>")
-@blp.doc(security=BEARER)
-@token_required
+@blp.doc(security=OPTIONAL_BEARER)
+@optional_token
 @blp.response(200, schemas.OrganizationDetailSchema)
 def detail(organization_id: int) -> dict[str, Any]:
-    """Return an organisation; members see its members, admins its open invitations."""
+    """Return an organisation's public profile; members see its members, admins invitations.
+
+    Anyone may ask, without a token. The counts of published listings leave out anonymous
+    challenges, which would otherwise tell who posted them.
+    """
     return _detail(_organization_or_404(organization_id))
 
 

@@ -94,6 +94,10 @@ class InvitationSchema(ma.Schema):
 
 
 class OrganizationDetailSchema(OrganizationSchema):
+    published_challenges = fields.Integer(
+        metadata={"description": "Published challenges posted under its own name"}
+    )
+    published_assets = fields.Integer(metadata={"description": "Published IP offers"})
     members = fields.List(fields.Nested(MemberSchema))
     invitations = fields.List(fields.Nested(InvitationSchema))
 

@@ -1,8 +1,17 @@
-"""Own the form for offering and editing IP."""
+"""Own the forms for offering and editing IP, and for importing many offers at once."""
 
 from __future__ import annotations
 
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 
@@ -55,3 +64,26 @@ class AssetForm(ListingForm):
             "deal_types": self.deal_types.data,
             "indicative_terms": self.indicative_terms.data or "",
         }
+
+
+class AssetImportForm(FlaskForm):
+    """A file of many offers to import, its format, and whether to publish them at once."""
+
+    file = FileField(
+        "CSV or JSON Lines file",
+        validators=[FileRequired("Choose the file of offers to import.")],
+        description="UTF-8 text, with or without a byte-order mark.",
+    )
+    file_format = SelectField(
+        "Format",
+        choices=[
+            SelectChoice("", "Tell from the file"),
+            SelectChoice("csv", "CSV"),
+            SelectChoice("jsonl", "JSON Lines"),
+        ],
+        default="",
+    )
+    publish = BooleanField(
+        "Publish every offer at once",
+        description="Otherwise each offer is saved as a draft to review and publish later.",
+    )

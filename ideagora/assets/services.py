@@ -6,17 +6,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ideagora.accounts.models import User
-from ideagora.assets.models import Asset, AssetField, AssetStatus, DealType, PatentStatus
+from ideagora.assets.models import Asset, AssetStatus, DealType, PatentStatus
 from ideagora.audit import services as audit
 from ideagora.database import utcnow
 from ideagora.errors import Conflict, NotFound
 from ideagora.listings import services as listings
 from ideagora.listings.models import TEXT_MAX
-from ideagora.taxonomy import expand
 from licensing.patents import parse_patent_numbers
 
 CONFIDENTIAL = {"confidential_dossier"}
@@ -48,6 +46,7 @@ EDITABLE = (
 )
 _JURISDICTION = re.compile(r"^[A-Z]{2}$")
 PHRASE_MAX, PHRASES_MAX = 120, 20
+LIST_MAX = 60  # patent numbers or jurisdictions of one offer
 
 
 def patent_numbers(value: Any) -> list[str]:
@@ -57,6 +56,10 @@ def patent_numbers(value: Any) -> list[str]:
     items = value.split(";") if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
         raise ValueError("Patent numbers must be a list of numbers.")
+    if len(items) > LIST_MAX:
+        raise ValueError(
+            f"Give at most {LIST_MAX} patent numbers; offer a larger family as several."
+        )
     return [number.display for number in parse_patent_numbers([i for i in items if i.strip()])]
 
 
@@ -64,6 +67,8 @@ def jurisdictions(value: Any) -> list[str]:
     """Return two-letter jurisdiction codes such as US, EP, WO or DE."""
     items = _string_list(value, "Jurisdictions")
     codes = [item.strip().upper() for item in items if item.strip()]
+    if len(codes) > LIST_MAX:
+        raise ValueError(f"Give at most {LIST_MAX} jurisdictions.")
     bad = [code for code in codes if not _JURISDICTION.match(code)]
     if bad:
         raise ValueError(
@@ -153,9 +158,18 @@ def _check_protection(values: dict[str, Any], errors: listings.FieldErrors) -> N
 
 
 def create_asset(
-    session: Session, user: User, data: Mapping[str, Any], *, ip_address: str | None
+    session: Session,
+    user: User,
+    data: Mapping[str, Any],
+    *,
+    ip_address: str | None,
+    record: bool = True,
 ) -> Asset:
-    """Create a draft IP offer owned by the user's organisation."""
+    """Create a draft IP offer owned by the user's organisation.
+
+    ``record=False`` leaves the audit event to a caller that records one for many offers
+    (the bulk import, where an event per offer would triple the time of a large file).
+    """
     if user.membership is None:
         raise Conflict("Join or create an organisation before offering IP.")
     values = check_input(data, partial=False)
@@ -164,14 +178,15 @@ def create_asset(
     asset.fields = fields
     session.add(asset)
     session.flush()
-    audit.record(
-        session,
-        "asset.created",
-        actor=user,
-        subject=asset,
-        organization_id=asset.organization_id,
-        ip_address=ip_address,
-    )
+    if record:
+        audit.record(
+            session,
+            "asset.created",
+            actor=user,
+            subject=asset,
+            organization_id=asset.organization_id,
+            ip_address=ip_address,
+        )
     return asset
 
 
@@ -184,6 +199,9 @@ def update_asset(
         raise Conflict(f"An IP offer that is {asset.status.value} can no longer be edited.")
     listings.check_version(asset, data.get("version"))
     values = check_input(data, partial=True)
+    # a partial edit must leave the protection consistent with what it does not change
+    current = {"patent_status": asset.patent_status, "patent_numbers": asset.patent_numbers}
+    _check_protection({**current, **values}, listings.FieldErrors())
     revision = listings.apply_changes(
         session, asset, user, values, confidential=CONFIDENTIAL, material=MATERIAL
     )
@@ -216,25 +234,36 @@ _TRANSITIONS = {
 
 
 def change_status(
-    session: Session, user: User, asset: Asset, action: str, *, ip_address: str | None
+    session: Session,
+    user: User,
+    asset: Asset,
+    action: str,
+    *,
+    ip_address: str | None,
+    record: bool = True,
 ) -> Asset:
-    """Publish or withdraw an IP offer (admins and licensing officers only)."""
+    """Publish or withdraw an IP offer (admins and licensing officers only).
+
+    ``record=False`` leaves the audit event to the caller, as for ``create_asset``.
+    """
     listings.require_manager(user, asset)
+    listings.lock_for_change(session, asset)
     allowed_from, target, done = _TRANSITIONS[action]
     if asset.status not in allowed_from:
         raise Conflict(f"An IP offer that is {asset.status.value} cannot be {done}.")
     asset.status = target
     if action == "publish":
         asset.published_at = utcnow()
-    session.flush()
-    audit.record(
-        session,
-        f"asset.{done}",
-        actor=user,
-        subject=asset,
-        organization_id=asset.organization_id,
-        ip_address=ip_address,
-    )
+    listings.flush_edit(session)
+    if record:
+        audit.record(
+            session,
+            f"asset.{done}",
+            actor=user,
+            subject=asset,
+            organization_id=asset.organization_id,
+            ip_address=ip_address,
+        )
     return asset
 
 
@@ -255,17 +284,3 @@ def get_visible_asset(session: Session, user: User | None, asset_id: int) -> Ass
     if asset.status not in PUBLIC_STATUSES and not own:
         raise NotFound("There is no such IP offer.")
     return asset
-
-
-def published_assets_query(
-    *, status: str | None = None, field: str | None = None
-) -> sa.Select[tuple[Asset]]:
-    """Return the query for IP offers the public may browse, newest first."""
-    query = sa.select(Asset).where(Asset.status.in_(PUBLIC_STATUSES))
-    if status:
-        query = query.where(Asset.status == AssetStatus(status))
-    if field:
-        query = query.where(
-            Asset.id.in_(sa.select(AssetField.asset_id).where(AssetField.slug.in_(expand(field))))
-        )
-    return query.order_by(Asset.published_at.desc(), Asset.id.desc())

@@ -2,43 +2,55 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ideagora.accounts.forms import ConfirmForm
-from ideagora.assets import services
+from ideagora.assets import queries, services
 from ideagora.assets.forms import AssetForm
-from ideagora.assets.models import Asset
+from ideagora.assets.models import Asset, AssetStatus, DealType, PatentStatus
 from ideagora.database import db
 from ideagora.errors import DomainError
-from ideagora.forms import domain_error_text, show_domain_error
 from ideagora.listings import services as listings
+from ideagora.listings import views as listing_views
+from ideagora.listings.browsing import filter_context, organization_name, page_number
 from ideagora.requests import client_ip
-from ideagora.taxonomy import get_field, top_level_fields
+from ideagora.taxonomy import field_name
 
 bp = Blueprint("assets", __name__, url_prefix="/offers")
 
 PER_PAGE = 20
+FILTER_LABELS = {
+    "q": ("Words", lambda value: f"“{value}”"),
+    "field": ("Technical field", field_name),
+    "patent_status": ("Protection", lambda value: PatentStatus(value).label),
+    "deal_type": ("Deal", lambda value: DealType(value).label),
+    "trl_min": ("TRL from", str),
+    "trl_max": ("TRL up to", str),
+    "status": ("Status", lambda value: AssetStatus(value).label),
+    "organization": ("Organisation", organization_name),
+}
 
 
 @bp.get("")
 def browse():
-    status = request.args.get("status") or None
-    field = request.args.get("field") or None
-    if (field and get_field(field) is None) or (
-        status and status not in {s.value for s in services.PUBLIC_STATUSES}
-    ):
-        abort(404)
-    query = services.published_assets_query(status=status, field=field)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    filters, problems = queries.parse_asset_filters(request.args)
+    page = db.paginate(
+        queries.published_assets_query(filters),
+        page=page_number(request.args),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "assets/browse.html",
         page=page,
-        field=field,
-        status=status,
-        fields=top_level_fields(),
+        filters=filters,
+        **filter_context(request.args, problems, FILTER_LABELS),
         statuses=services.PUBLIC_STATUSES,
-    )
+        patent_statuses=PatentStatus,
+        deal_types=DealType,
+        sorts=queries.SORT_LABELS,
+    ), 400 if problems else 200
 
 
 def _load(asset_id: int) -> Asset:
@@ -56,7 +68,7 @@ def detail(asset_id: int):
         "assets/detail.html",
         asset=asset,
         access=access,
-        revisions=listings.revisions(db.session, asset) if access.may_see_confidential else [],
+        revisions=listings.revisions(db.session, asset) if access is listings.Access.OWNER else [],
         confirm_form=ConfirmForm(),
     )
 
@@ -73,22 +85,14 @@ def _fill_lists(form: AssetForm, asset: Asset) -> None:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
-    form = AssetForm()
-    if form.validate_on_submit():
-        try:
-            asset = services.create_asset(
-                db.session, current_user, form.to_data(), ip_address=client_ip()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("Your IP offer is saved as a draft. Publish it when it is ready.", "success")
-            return redirect(url_for(".detail", asset_id=asset.id))
-    return render_template(
-        "assets/form.html", form=form, asset=None
-    ), 422 if form.errors or form.form_errors else 200
+    return listing_views.save_form(
+        AssetForm(),
+        lambda data: services.create_asset(db.session, current_user, data, ip_address=client_ip()),
+        success="Your IP offer is saved as a draft. Publish it when it is ready.",
+        url_of=lambda asset: url_for(".detail", asset_id=asset.id),
+        template="assets/form.html",
+        asset=None,
+    )
 
 
 @bp.route("/<int:asset_id>/edit", methods=["GET", "POST"])
@@ -100,37 +104,28 @@ def edit(asset_id: int):
     form = AssetForm(obj=asset)
     if request.method == "GET":
         _fill_lists(form, asset)
-    if form.validate_on_submit():
-        try:
-            services.update_asset(
-                db.session, current_user, asset, form.to_data(), ip_address=client_ip()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("Your changes are saved.", "success")
-            return redirect(url_for(".detail", asset_id=asset.id))
-    return render_template(
-        "assets/form.html", form=form, asset=asset
-    ), 422 if form.errors or form.form_errors else 200
+    return listing_views.save_form(
+        form,
+        lambda data: services.update_asset(
+            db.session, current_user, asset, data, ip_address=client_ip()
+        ),
+        success="Your changes are saved.",
+        url_of=lambda asset: url_for(".detail", asset_id=asset.id),
+        template="assets/form.html",
+        asset=asset,
+    )
 
 
 @bp.post("/<int:asset_id>/<any(publish, withdraw):action>")
 @login_required
 def change_status(asset_id: int, action: str):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    listing_views.require_confirmation()
     asset = _load(asset_id)
-    try:
-        services.change_status(db.session, current_user, asset, action, ip_address=client_ip())
-    except DomainError as error:
-        db.session.rollback()
-        if error.status == 404:
-            abort(404)
-        flash(domain_error_text(error), "danger")
-    else:
-        db.session.commit()
-        flash(f"The IP offer is {asset.status.label.lower()}.", "success")
-    return redirect(url_for(".detail", asset_id=asset_id))
+    return listing_views.change_status(
+        asset,
+        lambda: services.change_status(
+            db.session, current_user, asset, action, ip_address=client_ip()
+        ),
+        noun="IP offer",
+        back_to=url_for(".detail", asset_id=asset_id),
+    )

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from ideagora.challenges.models import ChallengeType, IPTerms
-from ideagora.challenges.services import CURRENCIES
+from ideagora.challenges.services import AWARDS_ALLOWED_MAX, CURRENCIES
 from ideagora.listings.forms import ListingForm
 from ideagora.listings.models import TEXT_MAX
 
@@ -41,6 +41,12 @@ class ChallengeForm(ListingForm):
         validators=[Optional(), NumberRange(min=1, max=9)],
     )
     anonymous = BooleanField("Post anonymously (the public sees a pseudonym)")
+    awards_allowed = IntegerField(
+        "Number of proposals you may award",
+        default=1,
+        validators=[Optional(), NumberRange(min=1, max=AWARDS_ALLOWED_MAX)],
+        description="Usually 1; several solvers can share a challenge when you allow it.",
+    )
 
     def to_data(self) -> dict:
         """Return what the challenge services take."""
@@ -54,4 +60,5 @@ class ChallengeForm(ListingForm):
             "ip_terms": self.ip_terms.data,
             "trl_sought": self.trl_sought.data,
             "anonymous": self.anonymous.data,
+            "awards_allowed": self.awards_allowed.data,
         }

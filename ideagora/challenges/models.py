@@ -88,6 +88,8 @@ class Challenge(ListingMixin, db.Model):
     ip_terms: Mapped[IPTerms] = mapped_column(enum_by_value(IPTerms))
     trl_sought: Mapped[int | None] = mapped_column()
     anonymous: Mapped[bool] = mapped_column(default=False)
+    # how many proposals the seeker may award; the first award moves the challenge to awarded
+    awards_allowed: Mapped[int] = mapped_column(default=1, server_default="1")
     pseudonym: Mapped[str] = mapped_column(sa.String(64))
     status: Mapped[ChallengeStatus] = mapped_column(
         enum_by_value(ChallengeStatus), default=ChallengeStatus.DRAFT, index=True
@@ -103,6 +105,7 @@ class Challenge(ListingMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("trl_sought IS NULL OR (trl_sought BETWEEN 1 AND 9)", name="trl_range"),
         sa.CheckConstraint("award_amount IS NULL OR award_amount >= 0", name="award_positive"),
+        sa.CheckConstraint("awards_allowed BETWEEN 1 AND 50", name="awards_allowed_range"),
     )
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -15,7 +15,6 @@ from ideagora.accounts.models import User
 from ideagora.audit import services as audit
 from ideagora.challenges.models import (
     Challenge,
-    ChallengeField,
     ChallengeStatus,
     ChallengeType,
     IPTerms,
@@ -24,10 +23,10 @@ from ideagora.database import utcnow
 from ideagora.errors import Conflict, NotFound
 from ideagora.listings import services as listings
 from ideagora.listings.models import TEXT_MAX
-from ideagora.taxonomy import expand
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "SEK", "DKK", "NOK")
 AWARD_MAX = Decimal("100000000")
+AWARDS_ALLOWED_MAX = 50
 CONFIDENTIAL = {"confidential_brief"}
 # changes proposers must be told about: they change what a good answer is
 MATERIAL = {
@@ -39,6 +38,7 @@ MATERIAL = {
     "ip_terms",
     "trl_sought",
     "challenge_type",
+    "awards_allowed",
 }
 EDITABLE = (
     "title",
@@ -55,7 +55,11 @@ EDITABLE = (
     "trl_sought",
     "anonymous",
     "nda_approval_required",
+    "awards_allowed",
 )
+
+
+DEADLINE_HORIZON = timedelta(days=10 * 365)
 
 
 def parse_deadline(value: Any, now: datetime) -> datetime:
@@ -72,9 +76,18 @@ def parse_deadline(value: Any, now: datetime) -> datetime:
         raise ValueError(f"{value!r} is not a date; write it like 2027-03-31.") from None
     if deadline.tzinfo is None:
         deadline = deadline.replace(tzinfo=UTC)
+    try:
+        deadline = deadline.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} is not a date we can use.") from None
     if deadline <= now:
         raise ValueError("The deadline must be in the future.")
-    return deadline.astimezone(UTC)
+    if deadline > now + DEADLINE_HORIZON:
+        raise ValueError(
+            f"A deadline more than {DEADLINE_HORIZON.days // 365} years ahead is not plausible; "
+            "check the year."
+        )
+    return deadline
 
 
 def parse_award(value: Any) -> Decimal | None:
@@ -94,6 +107,16 @@ def parse_award(value: Any) -> Decimal | None:
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError("The award has at most two decimals.")
     return amount.quantize(Decimal("0.01"))
+
+
+def parse_awards_allowed(value: Any) -> int:
+    """Return how many proposals may be awarded: a whole number from 1 to 50 (1 if not given)."""
+    if value in (None, ""):
+        return 1
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or not 1 <= int(text) <= AWARDS_ALLOWED_MAX:
+        raise ValueError(f"The number of awards is a whole number from 1 to {AWARDS_ALLOWED_MAX}.")
+    return int(text)
 
 
 def parse_currency(value: Any) -> str:
@@ -123,6 +146,7 @@ def check_input(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
         "ip_terms": lambda: listings.choice(data.get("ip_terms"), IPTerms, "the IP terms"),
         "trl_sought": lambda: listings.trl(data.get("trl_sought"), required=False),
         "anonymous": lambda: listings.flag(data.get("anonymous"), "Anonymous"),
+        "awards_allowed": lambda: parse_awards_allowed(data.get("awards_allowed")),
     }
     values = listings.common_fields(data, errors) if not partial else {}
     if partial:
@@ -185,7 +209,7 @@ def update_challenge(
     if challenge.status not in (ChallengeStatus.DRAFT, ChallengeStatus.OPEN):
         raise Conflict(f"A challenge that is {challenge.status.value} can no longer be edited.")
     listings.check_version(challenge, data.get("version"))
-    values = check_input(data, partial=True)
+    values = check_input(_keeping_deadline_time(challenge, data), partial=True)
     revision = listings.apply_changes(
         session, challenge, user, values, confidential=CONFIDENTIAL, material=MATERIAL
     )
@@ -206,6 +230,18 @@ def update_challenge(
     return challenge
 
 
+def _keeping_deadline_time(challenge: Challenge, data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Leave the deadline alone when an edit names only its day, and the day is unchanged.
+
+    A form holds the day alone; reading it as the end of that day would move a deadline set
+    for noon to midnight, a material change nobody made.
+    """
+    deadline = data.get("deadline")
+    if isinstance(deadline, str) and deadline.strip() == challenge.deadline.date().isoformat():
+        return {key: value for key, value in data.items() if key != "deadline"}
+    return data
+
+
 # action → (states it may start from, state it leads to, the past participle for messages)
 _TRANSITIONS = {
     "publish": ({ChallengeStatus.DRAFT}, ChallengeStatus.OPEN, "published"),
@@ -224,6 +260,7 @@ def change_status(
     """Publish, close or withdraw a challenge (admins and licensing officers only)."""
     listings.require_manager(user, challenge)
     advance_past_deadlines(session)
+    listings.lock_for_change(session, challenge)
     allowed_from, target, done = _TRANSITIONS[action]
     if challenge.status not in allowed_from:
         raise Conflict(f"A challenge that is {challenge.status.value} cannot be {done}.")
@@ -235,7 +272,7 @@ def change_status(
     challenge.status = target
     if action == "publish":
         challenge.published_at = utcnow()
-    session.flush()
+    listings.flush_edit(session)
     audit.record(
         session,
         f"challenge.{done}",
@@ -281,19 +318,3 @@ PUBLIC_STATUSES = (
     ChallengeStatus.AWARDED,
     ChallengeStatus.CLOSED,
 )
-
-
-def published_challenges_query(
-    *, status: str | None = None, field: str | None = None
-) -> sa.Select[tuple[Challenge]]:
-    """Return the query for challenges the public may browse, newest first."""
-    query = sa.select(Challenge).where(Challenge.status.in_(PUBLIC_STATUSES))
-    if status:
-        query = query.where(Challenge.status == ChallengeStatus(status))
-    if field:
-        query = query.where(
-            Challenge.id.in_(
-                sa.select(ChallengeField.challenge_id).where(ChallengeField.slug.in_(expand(field)))
-            )
-        )
-    return query.order_by(Challenge.published_at.desc(), Challenge.id.desc())

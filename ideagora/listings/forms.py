@@ -54,9 +54,6 @@ class ListingForm(FlaskForm):
             "keywords": self.keywords.data or "",
             "fields": self.fields.data,
             "nda_approval_required": self.nda_approval_required.data,
-            **(
-                {"version": int(self.version.data)}
-                if str(self.version.data or "").isdigit()
-                else {}
-            ),
+            # the version the page was made from, as posted: never the listing's current one
+            "version": (self.version.raw_data or [""])[0],
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -46,12 +47,19 @@ class FieldErrors:
             raise ValidationFailed(message, fields=self.messages)
 
 
+# what no text field takes: control characters other than tab and line breaks (a NUL cannot
+# even be stored by PostgreSQL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def text(value: Any, label: str, max_length: int, *, required: bool = False) -> str:
     """Return stripped text, refusing what is missing, too long or not text."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ValueError(f"{label} must be text.")
+    if _CONTROL.search(value):
+        raise ValueError(f"{label} holds control characters; paste it as plain text.")
     value = value.strip()
     if required and not value:
         raise ValueError(f"Enter {label.lower()}.")
@@ -152,15 +160,38 @@ def require_manager(user: User, listing: Any) -> None:
         raise Forbidden("Only an admin or a licensing officer of the organisation can do this.")
 
 
-def check_version(listing: Any, expected_version: int | None) -> None:
-    """Refuse a save made from an older copy of the listing than the current one."""
-    if expected_version is not None and expected_version != listing.version:
+VERSION_MISSING = (
+    'Send the version of the listing you edited (its "version" field), so that a save '
+    "made from an older copy never overwrites a newer one."
+)
+
+
+def _version(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.strip().isdigit():
+        return int(value)
+    if value in (None, ""):
+        raise ValidationFailed(VERSION_MISSING, fields={"version": VERSION_MISSING})
+    message = "The version is the whole number the listing had when you started editing."
+    raise ValidationFailed(message, fields={"version": message})
+
+
+def check_version(listing: Any, edited_version: Any) -> None:
+    """Refuse a save that names no version, or was made from an older copy than the current."""
+    expected_version = _version(edited_version)
+    if expected_version != listing.version:
         raise Conflict(
             "Someone else saved this listing while you were editing it (you edited version "
             f"{expected_version}, it is now version {listing.version}). Reload it, then make "
             "your changes again.",
             fields={"version": f"The current version is {listing.version}."},
         )
+
+
+def lock_for_change(session: Session, listing: Any) -> None:
+    """Read the listing afresh and hold its row until commit, so two changes never interleave."""
+    session.refresh(listing, with_for_update=True)
 
 
 def flush_edit(session: Session) -> None:

@@ -6,7 +6,9 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from ideagora.challenges.services import advance_past_deadlines
 from ideagora.database import db
+from ideagora.main.queries import dashboard_for
 
 bp = Blueprint("main", __name__)
 
@@ -19,7 +21,13 @@ def index():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    return render_template("main/dashboard.html", organization=current_user.organization)
+    advance_past_deadlines(db.session)
+    db.session.commit()
+    return render_template(
+        "main/dashboard.html",
+        organization=current_user.organization,
+        board=dashboard_for(db.session, current_user),
+    )
 
 
 @bp.get("/healthz")

@@ -1,4 +1,4 @@
-"""Pages for an organisation: its members, invitations and roles."""
+"""Pages for an organisation: its public profile, members, invitations and roles."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from flask_login import current_user, login_required, login_user
 
 from ideagora.accounts import services as accounts
 from ideagora.accounts.forms import ConfirmForm, InvitedRegistrationForm
+from ideagora.challenges.services import advance_past_deadlines
 from ideagora.database import db
 from ideagora.errors import DomainError
 from ideagora.forms import domain_error_text, show_domain_error
 from ideagora.organizations import services
 from ideagora.organizations.forms import InvitationForm, OrganizationForm, RoleForm
 from ideagora.organizations.models import Organization, Role
+from ideagora.organizations.profile import public_listings
 from ideagora.requests import client_ip
 
 bp = Blueprint("organizations", __name__)
@@ -50,9 +52,12 @@ def detail(organization_id: int):
         and current_user.membership.organization_id == organization.id
     )
     is_admin = is_member and current_user.membership.role is Role.ADMIN
+    advance_past_deadlines(db.session)
+    db.session.commit()
     return render_template(
         "organizations/detail.html",
         organization=organization,
+        listings=public_listings(db.session, organization),
         is_member=is_member,
         is_admin=is_admin,
         memberships=services.members(db.session, organization) if is_member else [],

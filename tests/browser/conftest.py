@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.browser import PageWatch, origin_of, unavailable
-from tests.services.live_server import LiveServer, start_gunicorn
+from tests.services.live_server import LiveServer, run_flask, start_gunicorn
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -56,6 +56,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_data(live_server: LiveServer) -> None:
+    """The demo organisations, people, listings and proposals, loaded as people load them."""
+    run_flask(live_server, "demo", "load")
 
 
 def chromium_path() -> str | None:

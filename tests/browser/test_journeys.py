@@ -15,7 +15,7 @@ import pytest
 from ideagora.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD
 from ideagora.organizations.models import Role
 from tests.browser import PageWatch, unavailable
-from tests.services.live_server import PROJECT_ROOT, LiveServer, run_flask
+from tests.services.live_server import PROJECT_ROOT, LiveServer
 
 try:
     from axe_playwright_python.sync_playwright import Axe
@@ -107,12 +107,6 @@ def log_out(page: Page) -> None:
     expect(flash(page)).to_have_text("You are logged out.")
 
 
-@pytest.fixture(scope="module")
-def demo_data(live_server: LiveServer) -> None:
-    """The demo organisations and people, loaded with the same command people use."""
-    run_flask(live_server, "demo", "load")
-
-
 def test_register_log_out_and_log_in_again(page: Page) -> None:
     visitor = new_visitor()
     page.goto("/")
@@ -148,6 +142,8 @@ def test_register_log_out_and_log_in_again(page: Page) -> None:
     expect(page).to_have_url(url_path("/login"))
     expect(page.get_by_role("alert")).to_have_text(WRONG_PASSWORD_MESSAGE)
     expect(nav.get_by_role("button", name="Log out")).to_have_count(0)
+    # the refused page keeps the same address: let its scripts finish before leaving it
+    page.wait_for_load_state()
 
     log_in(page, visitor.email, visitor.password, remember=True)
     expect(page).to_have_url(url_path("/dashboard"))

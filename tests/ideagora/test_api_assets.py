@@ -144,3 +144,26 @@ def test_editing_keeps_a_revision_and_refuses_stale_saves(client, licensor, app)
         assert {"field": "trl", "before": 5, "after": 6} in revision.changes
         assert {"field": "confidential_dossier", "confidential": True} in revision.changes
         assert "new secret" not in str(revision.changes)
+
+
+def test_a_partial_edit_cannot_leave_a_granted_patent_without_numbers(client, licensor) -> None:
+    created = post(client, licensor["admin"], patent_status="know_how", patent_numbers=[])
+    response = client.patch(
+        f"/api/v1/assets/{created['id']}",
+        headers=licensor["admin"],
+        json={"patent_status": "granted", "version": created["version"]},
+    )
+    assert response.status_code == 422
+    assert (
+        "Give the patent or application number"
+        in response.json["error"]["fields"]["patent_numbers"]
+    )
+
+
+def test_an_offer_names_a_bounded_number_of_patents(client, licensor) -> None:
+    numbers = [f"US {10_000_000 + number:,} B2" for number in range(61)]
+    response = client.post(
+        "/api/v1/assets", headers=licensor["admin"], json=asset_body(patent_numbers=numbers)
+    )
+    assert response.status_code == 422
+    assert "at most 60 patent numbers" in response.json["error"]["fields"]["patent_numbers"]

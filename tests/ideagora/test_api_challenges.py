@@ -99,6 +99,9 @@ def test_post_a_challenge_as_a_draft_and_publish_it(client, seeker) -> None:
         ({"anonymous": "yes"}, "anonymous", "must be true or false"),
         ({"keywords": "a" * 61}, "keywords", "A keyword has at most 60 characters"),
         ({"colour": "blue"}, "colour", "This field does not exist on a challenge."),
+        ({"title": "Barrier\x00coating"}, "title", "holds control characters"),
+        ({"deadline": "9999-12-31T23:00:00-05:00"}, "deadline", "is not a date we can use"),
+        ({"deadline": "2999-01-01"}, "deadline", "more than 10 years ahead is not plausible"),
     ],
 )
 def test_bad_challenges_are_refused_field_by_field(
@@ -244,3 +247,62 @@ def test_browse_filters_by_field_and_paginates(client, seeker) -> None:
     assert len(energy.json["items"]) == 1
     assert client.get("/api/v1/challenges?per_page=1000").json["per_page"] == 100
     assert client.get("/api/v1/challenges?page=0").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        (None, "Send the version of the listing you edited"),
+        ("abc", "The version is the whole number"),
+        (True, "The version is the whole number"),
+        ("²", "The version is the whole number"),
+    ],
+)
+def test_an_edit_must_say_which_version_it_was_made_from(client, seeker, version, message) -> None:
+    created = post(client, seeker["admin"])
+    path = f"/api/v1/challenges/{created['id']}"
+    body = {"title": "A title nobody checked"}
+    if version is not None:
+        body["version"] = version
+    response = client.patch(path, headers=seeker["admin"], json=body)
+    assert response.status_code == 422
+    assert message in response.json["error"]["fields"]["version"]
+    assert client.get(path, headers=seeker["admin"]).json["title"] == created["title"]
+
+
+def test_an_edit_naming_only_the_same_day_keeps_the_deadline_time(client, seeker) -> None:
+    noon = (utcnow() + timedelta(days=20)).replace(hour=12, minute=0, second=0, microsecond=0)
+    created = post(client, seeker["admin"], deadline=noon.isoformat())
+    path = f"/api/v1/challenges/{created['id']}"
+    edited = client.patch(
+        path,
+        headers=seeker["admin"],
+        json={"deadline": noon.date().isoformat(), "version": created["version"]},
+    )
+    assert edited.status_code == 200
+    assert edited.json["deadline"] == created["deadline"]
+    assert edited.json["version"] == created["version"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/challenges/99999999999999999999",
+        "/challenges/99999999999999999999",
+        "/offers/99999999999999999999/edit",
+    ],
+)
+def test_an_id_no_record_can_have_is_not_found(client, seeker, path) -> None:
+    assert client.get(path, headers=seeker["admin"]).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=99999999999999999999", "page=-3", "page=two", "deadline_before=9999-12-31"],
+)
+def test_absurd_list_arguments_never_fail(client, query) -> None:
+    page = client.get(f"/challenges?{query}")
+    assert page.status_code in (200, 400)
+    api = client.get(f"/api/v1/challenges?{query}")
+    assert api.status_code in (200, 422)
+    assert page.status_code == 200 or "not a date" in page.get_data(as_text=True)

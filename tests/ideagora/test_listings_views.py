@@ -167,5 +167,18 @@ def test_outsiders_cannot_reach_edit_or_status_pages(driver, people) -> None:
 
 @pytest.mark.parametrize("query", ["?field=nonsense", "?status=draft", "?status=withdrawn"])
 def test_browse_refuses_unknown_filters(client, query) -> None:
-    assert client.get("/challenges" + query).status_code == 404
-    assert client.get("/offers" + query).status_code == 404
+    for path in ("/challenges", "/offers"):
+        response = client.get(path + query)
+        assert response.status_code == 400
+        assert "These filters could not be used" in response.get_data(as_text=True)
+
+
+def test_an_edit_posted_without_its_version_is_refused(driver, people) -> None:
+    admin = driver.logged_in_client(people["admin"])
+    path = driver.submit(admin, "/offers/new", asset_form()).headers["Location"]
+    response = driver.submit(
+        admin, path + "/edit", {**asset_form(title="Blind save"), "version": ""}
+    )
+    assert response.status_code == 422
+    assert "Send the version of the listing you edited" in response.get_data(as_text=True)
+    assert "Blind save" not in admin.get(path).get_data(as_text=True)

@@ -1,0 +1,1 @@
+"""Proposals: solvers answer challenges, seekers shortlist, decline or award them."""
