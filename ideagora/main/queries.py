@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ideagora.accounts.models import User
 from ideagora.assets.models import Asset, AssetStatus
 from ideagora.challenges.models import Challenge, ChallengeStatus
+from ideagora.database import utcnow
 from ideagora.listings.services import MANAGER_ROLES
 from ideagora.proposals.models import Proposal
 from ideagora.proposals.services import DECIDING, UNDECIDED
@@ -127,4 +128,40 @@ def awaiting_decision(session: Session, organization_id: int) -> list[Proposal]:
             .order_by(Proposal.submitted_at, Proposal.id)
             .limit(LIST_LIMIT)
         )
+    )
+
+
+@dataclass(frozen=True)
+class ShopWindow:
+    """What the home page shows of the exchange: the newest open challenges and IP offers."""
+
+    challenges: list[Challenge]
+    assets: list[Asset]
+    open_challenges: int
+    published_assets: int
+
+
+def shop_window(session: Session, *, limit: int = 3) -> ShopWindow:
+    """Return the newest challenges open for proposals and the newest published IP offers."""
+    open_now = sa.and_(Challenge.status == ChallengeStatus.OPEN, Challenge.deadline > utcnow())
+    published = Asset.status == AssetStatus.PUBLISHED
+    return ShopWindow(
+        challenges=list(
+            session.scalars(
+                sa.select(Challenge)
+                .where(open_now)
+                .order_by(Challenge.published_at.desc(), Challenge.id.desc())
+                .limit(limit)
+            )
+        ),
+        assets=list(
+            session.scalars(
+                sa.select(Asset)
+                .where(published)
+                .order_by(Asset.published_at.desc(), Asset.id.desc())
+                .limit(limit)
+            )
+        ),
+        open_challenges=session.scalar(sa.select(sa.func.count()).where(open_now)) or 0,
+        published_assets=session.scalar(sa.select(sa.func.count()).where(published)) or 0,
     )

@@ -8,14 +8,14 @@ from flask_login import current_user, login_required
 
 from ideagora.challenges.services import advance_past_deadlines
 from ideagora.database import db
-from ideagora.main.queries import dashboard_for
+from ideagora.main.queries import dashboard_for, shop_window
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def index():
-    return render_template("main/index.html")
+    return render_template("main/index.html", window=shop_window(db.session))
 
 
 @bp.get("/dashboard")
