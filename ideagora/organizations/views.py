@@ -68,6 +68,13 @@ def detail(organization_id: int):
     )
 
 
+def _refuse_outsiders(organization_id: int) -> None:
+    """Answer 404 to anyone outside the organisation before reading what they posted."""
+    membership = current_user.membership
+    if membership is None or membership.organization_id != organization_id:
+        abort(404)
+
+
 def _run(organization_id: int, action, success: str):
     """Load the organisation, run one admin action, commit, and go back to its page."""
     organization = db.get_or_404(Organization, organization_id)
@@ -87,6 +94,7 @@ def _run(organization_id: int, action, success: str):
 @bp.post("/organizations/<int:organization_id>/invitations")
 @login_required
 def invite(organization_id: int):
+    _refuse_outsiders(organization_id)
     form = InvitationForm()
     if not form.validate_on_submit():
         flash(" ".join(_form_messages(form)), "danger")
@@ -117,6 +125,7 @@ def _form_messages(form) -> list[str]:
 @bp.post("/organizations/<int:organization_id>/invitations/<int:invitation_id>/revoke")
 @login_required
 def revoke_invitation(organization_id: int, invitation_id: int):
+    _refuse_outsiders(organization_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return _run(
@@ -131,6 +140,7 @@ def revoke_invitation(organization_id: int, invitation_id: int):
 @bp.post("/organizations/<int:organization_id>/members/<int:user_id>/role")
 @login_required
 def change_role(organization_id: int, user_id: int):
+    _refuse_outsiders(organization_id)
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400)
@@ -150,6 +160,7 @@ def change_role(organization_id: int, user_id: int):
 def remove_member(organization_id: int, user_id: int):
     if request.method == "GET":
         return _confirm_removal(organization_id, user_id)
+    _refuse_outsiders(organization_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return _run(

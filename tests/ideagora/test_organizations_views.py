@@ -250,3 +250,20 @@ def test_removal_asks_for_confirmation_first(driver, acme, app) -> None:
     assert role_of(app, acme["member"].id) == "member"
     member = driver.logged_in_client(acme["member"])
     assert member.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/organizations/{org}/invitations",
+        "/organizations/{org}/invitations/1/revoke",
+        "/organizations/{org}/members/{member}/role",
+        "/organizations/{org}/members/{member}/remove",
+    ],
+)
+def test_outsiders_are_refused_before_their_form_is_read(driver, acme, path) -> None:
+    outsider = driver.logged_in_client(acme["outsider"])
+    token = csrf_token_from(outsider.get("/account").get_data(as_text=True))
+    url = path.format(org=acme["admin"].organization_id, member=acme["member"].id)
+    response = outsider.post(url, data={"csrf_token": token})
+    assert response.status_code == 404
