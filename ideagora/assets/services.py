@@ -133,13 +133,7 @@ def check_input(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
             data.get("indicative_terms"), "The indicative terms", 2_000
         ),
     }
-    if partial:
-        full = listings.common_fields(
-            {"title": "x", "summary": "x", "fields": ["materials"], **data}, errors
-        )
-        values = {key: full[key] for key in full if key in data}
-    else:
-        values = listings.common_fields(data, errors)
+    values = listings.common_fields(data, errors, partial=partial)
     for field, check in checks.items():
         if not partial or field in data:
             values[field] = errors.check(field, check)

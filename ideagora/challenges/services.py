@@ -148,20 +148,12 @@ def check_input(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
         "anonymous": lambda: listings.flag(data.get("anonymous"), "Anonymous"),
         "awards_allowed": lambda: parse_awards_allowed(data.get("awards_allowed")),
     }
-    values = listings.common_fields(data, errors) if not partial else {}
-    if partial:
-        full = listings.common_fields({**_placeholders(), **data}, errors)
-        values = {key: full[key] for key in full if key in data}
+    values = listings.common_fields(data, errors, partial=partial)
     for field, check in checks.items():
         if not partial or field in data:
             values[field] = errors.check(field, check)
     errors.raise_if_any()
     return values
-
-
-def _placeholders() -> dict[str, Any]:
-    # a partial update checks only what it sends; these stand in for the rest
-    return {"title": "x", "summary": "x", "fields": ["materials"]}
 
 
 def _pseudonym() -> str:

@@ -126,24 +126,24 @@ def choice(value: Any, enum_class: type, label: str) -> Any:
         raise ValueError(f"Choose {label} from: {choices}.") from None
 
 
-def common_fields(data: Mapping[str, Any], errors: FieldErrors) -> dict[str, Any]:
-    """Check the fields every listing has."""
+def common_fields(
+    data: Mapping[str, Any], errors: FieldErrors, *, partial: bool = False
+) -> dict[str, Any]:
+    """Check the fields every listing has: all of them, or only those sent when ``partial``."""
+    checks = {
+        "title": lambda: text(data.get("title"), "A title", TITLE_MAX, required=True),
+        "summary": lambda: text(data.get("summary"), "A summary", SUMMARY_MAX, required=True),
+        "description": lambda: text(data.get("description"), "The description", TEXT_MAX),
+        "keywords": lambda: keywords(data.get("keywords")),
+        "fields": lambda: technical_fields(data.get("fields")),
+        "nda_approval_required": lambda: flag(
+            data.get("nda_approval_required"), "NDA approval required"
+        ),
+    }
     return {
-        "title": errors.check(
-            "title", lambda: text(data.get("title"), "A title", TITLE_MAX, required=True)
-        ),
-        "summary": errors.check(
-            "summary", lambda: text(data.get("summary"), "A summary", SUMMARY_MAX, required=True)
-        ),
-        "description": errors.check(
-            "description", lambda: text(data.get("description"), "The description", TEXT_MAX)
-        ),
-        "keywords": errors.check("keywords", lambda: keywords(data.get("keywords"))),
-        "fields": errors.check("fields", lambda: technical_fields(data.get("fields"))),
-        "nda_approval_required": errors.check(
-            "nda_approval_required",
-            lambda: flag(data.get("nda_approval_required"), "NDA approval required"),
-        ),
+        field: errors.check(field, check)
+        for field, check in checks.items()
+        if not partial or field in data
     }
 
 
