@@ -35,6 +35,7 @@ migrate: install instance/config.py
 
 demo: migrate
 	$(FLASK) demo load
+	$(FLASK) search reindex
 
 test: install-test
 	scripts/install-system-packages

@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     storage.init_app(app)
     mail.init_app(app)
     templating.init_app(app)
+    _init_search(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -40,14 +41,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from ideagora import errors
     from ideagora.accounts.views import bp as accounts_bp
+    from ideagora.alerts.views import bp as alerts_bp
     from ideagora.api import init_app as init_api
     from ideagora.assets.import_views import bp as asset_import_bp
     from ideagora.assets.views import bp as assets_bp
     from ideagora.attachments.views import bp as attachments_bp
     from ideagora.challenges.views import bp as challenges_bp
     from ideagora.main.views import bp as main_bp
+    from ideagora.matching.views import bp as matching_bp
     from ideagora.organizations.views import bp as organizations_bp
     from ideagora.proposals.views import bp as proposals_bp
+    from ideagora.searching.views import bp as searching_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -57,8 +61,17 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(asset_import_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(attachments_bp)
+    app.register_blueprint(matching_bp)
+    app.register_blueprint(alerts_bp)
+    app.register_blueprint(searching_bp)
     init_api(app)
     errors.init_app(app)
+
+
+def _init_search(app: Flask) -> None:
+    from ideagora.searching import sync
+
+    sync.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

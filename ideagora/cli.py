@@ -8,10 +8,12 @@ from flask.cli import AppGroup
 
 from ideagora import demo
 from ideagora.accounts import services as accounts
+from ideagora.alerts.commands import alerts_cli
 from ideagora.assets.commands import assets_cli
 from ideagora.audit import services as audit
 from ideagora.database import db
 from ideagora.errors import DomainError
+from ideagora.searching.commands import search_cli
 
 demo_cli = AppGroup("demo", help="Demonstration data.")
 audit_cli = AppGroup("audit", help="The hash-chained audit log.")
@@ -72,5 +74,5 @@ def create_admin(email: str, name: str, organization_name: str, kind: str, passw
 
 def register_commands(app: Flask) -> None:
     """Add the command groups to ``flask``."""
-    for group in (demo_cli, audit_cli, user_cli, assets_cli):
+    for group in (demo_cli, audit_cli, user_cli, assets_cli, search_cli, alerts_cli):
         app.cli.add_command(group)

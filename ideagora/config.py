@@ -96,6 +96,18 @@ class Defaults:
     # bulk import of IP offers (CSV or JSON Lines): rows per file; MAX_CONTENT_LENGTH bounds bytes
     IMPORT_MAX_ROWS = 10_000
 
+    # search index (Whoosh): its directory (default instance/search) and how it follows the outbox:
+    # "background" drains in a thread of each process after each commit and every poll interval;
+    # "inline" drains right after each commit (the test suite)
+    SEARCH_INDEX_DIR: str | None = None
+    SEARCH_SYNC = "background"
+    SEARCH_POLL_SECONDS = 1.0
+
+    # alerts: a newly published listing alerts the owners of the other kind's listings it
+    # matches with at least this score (0 to 1, see search/matching.py); fields, TRL and deal
+    # terms alone give at most 0.4, so above that a match must also share key terms
+    ALERT_MATCH_THRESHOLD = 0.5
+
 
 class ConfigurationError(RuntimeError):
     """Raised when the application is started with settings it must not run with."""
@@ -119,6 +131,8 @@ def _fill_instance_paths(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     if not app.config["MAIL_FILE"]:
         app.config["MAIL_FILE"] = os.path.join(app.instance_path, "mail.log")
+    if not app.config["SEARCH_INDEX_DIR"]:
+        app.config["SEARCH_INDEX_DIR"] = os.path.join(app.instance_path, "search")
 
 
 def _refuse_unsafe_start(app: Flask) -> None:

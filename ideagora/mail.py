@@ -152,6 +152,9 @@ def send_now(message: Message) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_pending(session: Session) -> None:
+    # a released savepoint fires this too: its mail waits for the outer commit
+    if session.in_nested_transaction():
+        return
     for message in session.info.pop(_PENDING_KEY, []):
         send_now(message)
 

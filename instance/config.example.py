@@ -103,3 +103,19 @@ API_PAGE_SIZE_MAX = 100
 # Most offers one CSV or JSON Lines file may hold (page upload, API and `flask assets import`);
 # the file's size is bounded by MAX_CONTENT_LENGTH.
 IMPORT_MAX_ROWS = 10_000
+
+# --- search index -------------------------------------------------------------------------
+# Where this node keeps its Whoosh index (default: instance/search). Each web node keeps its
+# own copy, following the database's outbox; `flask search reindex` rebuilds it.
+SEARCH_INDEX_DIR = None
+# "background": a thread in each worker applies changes after each commit and polls the outbox
+# every SEARCH_POLL_SECONDS (so a crashed worker's changes are applied by the others);
+# "inline": each commit applies its changes before it returns (the test suite).
+SEARCH_SYNC = "background"
+SEARCH_POLL_SECONDS = 1.0
+
+# --- alerts -------------------------------------------------------------------------------
+# A newly published listing alerts the admins and licensing officers of each other organisation
+# whose listing of the other kind it matches with at least this score (0 to 1). Fields, TRL and
+# deal terms alone reach at most 0.4, so a match above that must also share key terms.
+ALERT_MATCH_THRESHOLD = 0.5

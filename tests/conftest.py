@@ -26,6 +26,7 @@ TEST_CONFIG = {
     "ARGON2_PARALLELISM": 1,
     "RATELIMIT_STORAGE_URI": "memory://",
     "SERVER_NAME": None,
+    "SEARCH_SYNC": "inline",
 }
 
 
@@ -79,6 +80,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "STORAGE_LOCAL_DIR": str(tmp_path / "uploads"),
         "MAIL_FILE": str(tmp_path / "mail.log"),
+        "SEARCH_INDEX_DIR": str(tmp_path / "search"),
     }
 
 

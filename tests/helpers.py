@@ -43,6 +43,12 @@ def csrf_token_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def without_csrf_tokens(body: bytes) -> bytes:
+    """Return a page with its CSRF tokens blanked: they carry a timestamp, so two renderings of
+    the same page a second apart differ only there."""
+    return _CSRF.sub('name="csrf_token" value=""', body.decode()).encode()
+
+
 class AppDriver:
     """Make people and organisations, log in, and submit forms with their CSRF token."""
 

@@ -30,8 +30,10 @@ def init_app(app: Flask) -> None:
     from ideagora.api.assets import blp as assets_blp
     from ideagora.api.attachments import blp as attachments_blp
     from ideagora.api.challenges import blp as challenges_blp
+    from ideagora.api.matches import blp as matches_blp
     from ideagora.api.organizations import blp as organizations_blp
     from ideagora.api.proposals import blp as proposals_blp
+    from ideagora.api.search import blp as search_blp
     from ideagora.api.taxonomy import blp as taxonomy_blp
 
     api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
@@ -43,6 +45,8 @@ def init_app(app: Flask) -> None:
     blueprints += (attachments_blp,)
     blueprints += (proposals_blp,)
     blueprints += (asset_import_blp,)
+    blueprints += (search_blp,)
+    blueprints += (matches_blp,)
     for blueprint in blueprints:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -303,6 +303,9 @@ def _delete_quietly(storage: Storage, key: str) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _keep_committed(session: Session) -> None:
+    # a released savepoint fires this too: its files wait for the outer commit
+    if session.in_nested_transaction():
+        return
     session.info.pop(_UNCOMMITTED_KEY, None)
     for storage, key in session.info.pop(_DELETE_AFTER_COMMIT_KEY, []):
         _delete_quietly(storage, key)

@@ -23,6 +23,8 @@ from ideagora.database import utcnow
 from ideagora.errors import Conflict, NotFound
 from ideagora.listings import services as listings
 from ideagora.listings.models import TEXT_MAX
+from ideagora.searching import outbox as search_outbox
+from search.documents import CHALLENGE
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "SEK", "DKK", "NOK")
 AWARD_MAX = Decimal("100000000")
@@ -278,13 +280,16 @@ def change_status(
 
 def advance_past_deadlines(session: Session) -> int:
     """Move open challenges whose deadline has passed to evaluation; return how many."""
-    result = session.execute(
+    advanced = session.scalars(
         sa.update(Challenge)
         .where(Challenge.status == ChallengeStatus.OPEN, Challenge.deadline <= utcnow())
         .values(status=ChallengeStatus.EVALUATING, version=Challenge.version + 1)
+        .returning(Challenge.id)
         .execution_options(synchronize_session="fetch")
-    )
-    return result.rowcount or 0
+    ).all()
+    # a bulk update passes the session's change tracking by: tell the search index here
+    search_outbox.record(session, CHALLENGE, advanced)
+    return len(advanced)
 
 
 def get_visible_challenge(session: Session, user: User | None, challenge_id: int) -> Challenge:

@@ -172,6 +172,10 @@ def test_browse_pages_have_no_serious_accessibility_violations(page: Page, catal
         "/offers?deal_type=rent",
         f"/challenges/{catalogue['challenges']['fan']}",
         f"/organizations/{cupworks}",
+        "/search",
+        "/search?q=fan&type=challenge",
+        "/search?q=%22unbalanced+(quote",
+        "/search?trl_min=12",
     ]:
         page.goto(path)
         page.wait_for_load_state()

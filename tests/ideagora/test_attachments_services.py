@@ -232,6 +232,42 @@ def test_removing_deletes_the_object_only_once_the_removal_commits(
         assert actions()[-1] == "attachment.removed"
 
 
+def test_a_removal_in_a_savepoint_keeps_the_object_until_the_outer_commit(
+    app, people, challenge_id
+) -> None:
+    with app.app_context():
+        attachment = attach(people["owner"], challenge_id, pdf())
+        key = attachment.storage_key
+        with db.session.begin_nested():
+            services.remove_attachment(
+                db.session, user(people["member"]), attachment, ip_address=None
+            )
+        # the savepoint is released, but the removal can still be rolled back
+        assert get_storage().exists(key)
+        db.session.rollback()
+        assert get_storage().exists(key)
+        assert count(Attachment) == 1
+
+
+def test_an_upload_in_a_savepoint_is_deleted_when_the_outer_transaction_rolls_back(
+    app, people, challenge_id
+) -> None:
+    with app.app_context():
+        with db.session.begin_nested():
+            services.add_attachment(
+                db.session,
+                user(people["owner"]),
+                load_listing("challenge", challenge_id),
+                io.BytesIO(pdf()),
+                "a.pdf",
+                confidential=False,
+                ip_address=None,
+            )
+        db.session.rollback()
+        assert get_storage().files == {}
+        assert count(Attachment) == 0
+
+
 @pytest.mark.parametrize(("confidential", "error"), [(False, Forbidden), (True, NotFound)])
 def test_outsiders_cannot_remove_files(app, people, challenge_id, confidential, error) -> None:
     with app.app_context():

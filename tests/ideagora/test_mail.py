@@ -95,3 +95,21 @@ def test_unknown_mail_backend_is_refused(app_config) -> None:
 
     with pytest.raises(ValueError, match="MAIL_BACKEND must be"):
         create_app(app_config)
+
+
+def test_mail_queued_in_a_savepoint_waits_for_the_outer_commit(app, outbox) -> None:
+    with app.app_context():
+        with db.session.begin_nested():
+            mail.queue(db.session, mail.Message("a@example.org", "Kept", "body"))
+        assert outbox == []
+        db.session.commit()
+    assert [message["Subject"] for message in outbox] == ["Kept"]
+
+
+def test_mail_queued_in_a_savepoint_is_dropped_with_the_outer_transaction(app, outbox) -> None:
+    with app.app_context():
+        with db.session.begin_nested():
+            mail.queue(db.session, mail.Message("a@example.org", "Dropped", "body"))
+        db.session.rollback()
+        db.session.commit()
+    assert outbox == []

@@ -162,6 +162,9 @@ def exchange(driver: AppDriver, app: Flask) -> Exchange:
             "organization_id": [p.organization_id for p in people.values()],
             "user_id": [p.id for p in people.values()],
             "invitation_id": [1],
+            # alerts belong to one user each; none of the crawl's people hold these
+            "notification_id": [1],
+            "search_id": [1],
         }
     return Exchange(ids, people)
 

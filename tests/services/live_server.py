@@ -80,6 +80,8 @@ def server_env(work_dir: Path, extra_env: dict[str, str] | None = None) -> dict[
             "IDEAGORA_MAIL_FILE": str(work_dir / "mail.log"),
             "IDEAGORA_STORAGE_BACKEND": "local",
             "IDEAGORA_STORAGE_LOCAL_DIR": str(work_dir / "uploads"),
+            # the index follows this server's own database, never the instance folder's
+            "IDEAGORA_SEARCH_INDEX_DIR": str(work_dir / "search"),
             # argon2's cheapest parameters: the tests register and log in many times
             "IDEAGORA_ARGON2_TIME_COST": "1",
             "IDEAGORA_ARGON2_MEMORY_COST": "8",

@@ -1,0 +1,1 @@
+"""Alerts: in-app notifications of new matches and saved searches, and their e-mail digest."""
