@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from corpus import Corpus, content_words
-from search.query import SearchRequest
 
 from search.documents import ASSET, CHALLENGE, ListingDocument
 from search.matching import MatchSource
+from search.query import SearchRequest
 
 
 @dataclass(frozen=True)
