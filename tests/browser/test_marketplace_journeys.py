@@ -523,3 +523,33 @@ def test_marketplace_pages_have_no_serious_accessibility_violations(
         expect(page).to_have_url(url_path("/login"))
         expect(flash(page)).to_have_text("Please log in to see this page.")
     audit.assert_no_blocking_violations()
+
+
+def test_a_seeker_finds_their_challenge_and_sees_offers_that_may_solve_it(
+    page: Page, demo_data: None
+) -> None:
+    """Search from the navigation bar, open one's own challenge, and read why offers match."""
+    audit = AccessibilityAudit()
+    page.goto("/login")
+    log_in(page, DEMO_SEEKER.email, DEMO_PASSWORD)
+    arrive(page, "/dashboard")
+    search_box = page.get_by_role("search", name="Site search").get_by_role("searchbox")
+    search_box.fill('"battery enclosure" recycled')
+    search_box.press("Enter")
+    landed(page, r"/search\?")
+    results = page.locator(".search-results > li")
+    expect(results.first).to_contain_text("fire-resistant battery enclosure")
+    # the words searched for are marked in the snippet of public text
+    expect(results.first.locator("mark").first).to_be_visible()
+    audit.check(page, "member /search")
+
+    results.first.get_by_role("link").first.click()
+    landed(page, r"/challenges/\d+$")
+    page.get_by_role("link", name="See all matches").click()
+    landed(page, r"/challenges/\d+/matches$")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("IP offers that may solve this")
+    matches = page.locator(".match-list > li")
+    expect(matches.first).to_contain_text("Why:")
+    expect(matches.first.get_by_label("Match score")).to_be_visible()
+    audit.check(page, "member matches page")
+    audit.assert_no_blocking_violations()
