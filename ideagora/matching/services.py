@@ -23,7 +23,7 @@ from ideagora.challenges.models import Challenge
 from ideagora.database import utcnow
 from ideagora.errors import NotFound, ValidationFailed
 from ideagora.listings.services import access_of
-from ideagora.searching.documents import document_for, field_families
+from ideagora.searching.documents import document_for, field_families, owner_key
 from ideagora.searching.services import get_index
 from ideagora.taxonomy import field_name
 from licensing.disclosure import Access
@@ -117,12 +117,6 @@ def match_source(listing: Listing, *, with_confidential: bool) -> MatchSource:
         deal_types=deal_types,
         owner_key=owner_key(listing),
     )
-
-
-def owner_key(listing: Listing) -> str:
-    """Return the key the index knows the listing's owner by (never shown to anyone)."""
-    # the same key ideagora.searching.documents gives every document
-    return f"org:{listing.organization_id}"
 
 
 def require_owner(user: User | None, listing: Listing) -> None:

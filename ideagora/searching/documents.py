@@ -37,6 +37,11 @@ def field_families(slugs: Sequence[str]) -> tuple[str, ...]:
     return tuple(families)
 
 
+def owner_key(listing: Listing) -> str:
+    """Return the key the index knows a listing's owner by (never shown to anyone)."""
+    return f"org:{listing.organization_id}"
+
+
 def document_for(listing: Listing, now: datetime | None = None) -> ListingDocument | None:
     """Return the public document of a listing, or None when the public may not see it."""
     now = now or utcnow()
@@ -55,7 +60,7 @@ def _common(listing: Listing, kind: str) -> dict:
         "description": listing.description or "",
         "fields": fields,
         "field_families": field_families(fields),
-        "owner_key": f"org:{listing.organization_id}",
+        "owner_key": owner_key(listing),
         "status": listing.status.value,
         "published_at": listing.published_at,
         "updated_at": listing.updated_at,
