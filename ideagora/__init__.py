@@ -47,6 +47,8 @@ def _register_blueprints(app: Flask) -> None:
     from ideagora.assets.views import bp as assets_bp
     from ideagora.attachments.views import bp as attachments_bp
     from ideagora.challenges.views import bp as challenges_bp
+    from ideagora.disclosure.template_views import bp as nda_templates_bp
+    from ideagora.disclosure.views import bp as disclosure_bp
     from ideagora.main.views import bp as main_bp
     from ideagora.matching.views import bp as matching_bp
     from ideagora.organizations.views import bp as organizations_bp
@@ -64,6 +66,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(matching_bp)
     app.register_blueprint(alerts_bp)
     app.register_blueprint(searching_bp)
+    app.register_blueprint(disclosure_bp)
+    app.register_blueprint(nda_templates_bp)
     init_api(app)
     errors.init_app(app)
 

@@ -27,8 +27,9 @@ def load_demo() -> None:
     db.session.commit()
     click.echo(
         f"Demo data: {added['organizations']} organisations and {added['users']} people "
-        f"added, with {added['challenges']} challenges, {added['offers']} IP offers and "
-        f"{added['proposals']} proposals. Every demo account's password is "
+        f"added, with {added['challenges']} challenges, {added['offers']} IP offers, "
+        f"{added['proposals']} proposals and {added['nda_requests']} NDA requests. Every demo "
+        "account's password is "
         f"{demo.DEMO_PASSWORD!r}."
     )
 

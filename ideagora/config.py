@@ -107,6 +107,10 @@ class Defaults:
     # matches with at least this score (0 to 1, see search/matching.py); fields, TRL and deal
     # terms alone give at most 0.4, so above that a match must also share key terms
     ALERT_MATCH_THRESHOLD = 0.5
+    # signing an NDA needs a login (or a password typed again) at most this many seconds old
+    NDA_FRESH_LOGIN_SECONDS = 300
+    # after a decline or a revocation, the same organisation may ask again after this long
+    NDA_REREQUEST_COOLDOWN_SECONDS = 86_400
 
 
 class ConfigurationError(RuntimeError):

@@ -6,12 +6,16 @@ import logging
 import time
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_limiter import RateLimitExceeded
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ideagora.audit import services as audit
+from ideagora.database import db
 from ideagora.extensions import limiter
+from ideagora.requests import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -21,11 +25,15 @@ class DomainError(Exception):
 
     status = 400
     code = "bad_request"
+    # an audit action for refusals that are security events (a forged hash, a guessed id)
+    security_event: str | None = None
 
     def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        # more members of the API's error object, e.g. the current NDA text beside a 409
+        self.extra: dict[str, Any] = {}
 
 
 class Unauthorized(DomainError):
@@ -88,9 +96,10 @@ def error_json(
     message: str,
     fields: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     """Return an API error in the documented envelope."""
-    body: dict[str, Any] = {"code": code, "message": message}
+    body: dict[str, Any] = {**(extra or {}), "code": code, "message": message}
     if fields:
         body["fields"] = fields
     response = jsonify({"error": body})
@@ -112,14 +121,41 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_exception)
 
 
+def record_security_event(error: DomainError) -> None:
+    """Write the audit event of a refusal that is a security event, once, and commit it.
+
+    The refused work must be rolled back first: the event is committed on its own. Views
+    that turn an error into a form message call this; the error handler calls it for the rest.
+    """
+    if error.security_event is None or getattr(error, "security_recorded", False):
+        return
+    user = g.get("api_user") if wants_json() else current_user
+    actor = user if user is not None and user.is_authenticated else None
+    membership = getattr(actor, "membership", None)
+    db.session.rollback()
+    audit.record(
+        db.session,
+        error.security_event,
+        actor=actor,
+        organization_id=membership.organization_id if membership is not None else None,
+        ip_address=client_ip(),
+        details={"method": request.method, "path": request.path, "message": error.message},
+    )
+    db.session.commit()
+    error.security_recorded = True  # type: ignore[attr-defined]
+
+
 def _handle_domain_error(error: DomainError) -> Any:
+    record_security_event(error)
     headers = {}
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(error.retry_after)
     if error.status == 401 and wants_json():
         headers["WWW-Authenticate"] = 'Bearer realm="ideagora"'
     if wants_json():
-        return error_json(error.status, error.code, error.message, error.fields, headers)
+        return error_json(
+            error.status, error.code, error.message, error.fields, headers, error.extra
+        )
     return _error_page(error.status, error.message, headers)
 
 

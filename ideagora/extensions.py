@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from typing import Any
+
+from flask import Flask, current_app, session
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, user_loaded_from_cookie
 from flask_wtf.csrf import CSRFProtect
+
+from ideagora.accounts import freshness
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -27,6 +31,14 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please log in to see this page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    user_loaded_from_cookie.connect(_bind_restored_login, app)
+    freshness.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
+
+
+def _bind_restored_login(_sender: Any, **_extra: Any) -> None:
+    # a login restored from the "remember me" cookie lacks the session identifier that strong
+    # session protection checks, and would be logged out again on the very next request
+    session["_id"] = login_manager._session_identifier_generator()

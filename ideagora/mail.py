@@ -7,6 +7,7 @@ import smtplib
 import ssl
 import threading
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Protocol
@@ -128,9 +129,14 @@ def queue(session: Session, message: Message) -> None:
     session.info.setdefault(_PENDING_KEY, []).append(message)
 
 
+# the standard's hard line limit: the default (78) folds a long subject just before its first
+# encoded word, and a reader unfolding it then shows two spaces there
+_POLICY = policy.default.clone(max_line_length=998)
+
+
 def build(message: Message, sender: str) -> EmailMessage:
     """Turn a message into a complete e-mail."""
-    email = EmailMessage()
+    email = EmailMessage(policy=_POLICY)
     email["From"] = sender
     email["To"] = message.to
     email["Subject"] = message.subject

@@ -119,3 +119,11 @@ SEARCH_POLL_SECONDS = 1.0
 # whose listing of the other kind it matches with at least this score (0 to 1). Fields, TRL and
 # deal terms alone reach at most 0.4, so a match above that must also share key terms.
 ALERT_MATCH_THRESHOLD = 0.5
+
+# --- NDAs ---------------------------------------------------------------------------------
+# Signing an NDA needs a login, or the password typed again, at most this many seconds old (in
+# the API: a token at most this old, or the password in the request).
+NDA_FRESH_LOGIN_SECONDS = 300
+# After a request is declined or a grant revoked, the same organisation may ask again for that
+# listing after this many seconds.
+NDA_REREQUEST_COOLDOWN_SECONDS = 86_400

@@ -22,6 +22,7 @@ class NotificationKind:
 
     MATCH = "match"
     SAVED_SEARCH = "saved_search"
+    DISCLOSURE = "disclosure"
 
 
 class Notification(db.Model):

@@ -10,6 +10,7 @@ from marshmallow import fields
 from ideagora.api.attachments import AttachmentSchema, attachments_payload
 from ideagora.api.auth import BEARER, current_api_user, optional_token, token_required
 from ideagora.api.blueprints import api_blueprint
+from ideagora.api.disclosure import record_api_view
 from ideagora.api.listings import (
     ListingInputSchema,
     ListingSchema,
@@ -106,6 +107,7 @@ def payload(asset: Asset) -> dict[str, Any]:
     }
     if access.may_see_confidential:
         body["confidential_dossier"] = asset.confidential_dossier
+        record_api_view(g.get("api_user"), asset)
     return body
 
 
@@ -117,8 +119,9 @@ def payload(asset: Asset) -> dict[str, Any]:
 def create(body: dict[str, Any]) -> dict[str, Any]:
     """Offer IP as a draft of your organisation."""
     asset = services.create_asset(db.session, current_api_user(), body, ip_address=client_ip())
+    answer = payload(asset)
     db.session.commit()
-    return payload(asset)
+    return answer
 
 
 @blp.get("")
@@ -129,7 +132,9 @@ def browse(args: dict[str, Any]) -> dict[str, Any]:
     """List published IP offers, filtered and sorted; a wrong filter is refused with 422."""
     filters = browse_filters(queries.parse_asset_filters)
     page = paginate(queries.published_assets_query(filters), args)
-    return {**page, "items": [payload(asset) for asset in page["items"]]}
+    items = [payload(asset) for asset in page["items"]]
+    db.session.commit()
+    return {**page, "items": items}
 
 
 @blp.get("/<int:asset_id>")
@@ -137,7 +142,9 @@ def browse(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, AssetSchema)
 def detail(asset_id: int) -> dict[str, Any]:
     """Return an IP offer; its confidential dossier only to those who may see it."""
-    return payload(services.get_visible_asset(db.session, g.get("api_user"), asset_id))
+    answer = payload(services.get_visible_asset(db.session, g.get("api_user"), asset_id))
+    db.session.commit()
+    return answer
 
 
 @blp.patch("/<int:asset_id>")
@@ -150,16 +157,18 @@ def edit(body: dict[str, Any], asset_id: int) -> dict[str, Any]:
     user = current_api_user()
     asset = services.get_visible_asset(db.session, user, asset_id)
     services.update_asset(db.session, user, asset, body, ip_address=client_ip())
+    answer = payload(asset)
     db.session.commit()
-    return payload(asset)
+    return answer
 
 
 def _transition(asset_id: int, action: str) -> dict[str, Any]:
     user = current_api_user()
     asset = services.get_visible_asset(db.session, user, asset_id)
     services.change_status(db.session, user, asset, action, ip_address=client_ip())
+    answer = payload(asset)
     db.session.commit()
-    return payload(asset)
+    return answer
 
 
 @blp.post("/<int:asset_id>/publish")

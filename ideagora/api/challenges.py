@@ -10,6 +10,7 @@ from marshmallow import fields
 from ideagora.api.attachments import AttachmentSchema, attachments_payload
 from ideagora.api.auth import BEARER, current_api_user, optional_token, token_required
 from ideagora.api.blueprints import api_blueprint
+from ideagora.api.disclosure import record_api_view
 from ideagora.api.listings import (
     ListingInputSchema,
     ListingSchema,
@@ -106,6 +107,7 @@ def payload(challenge: Challenge) -> dict[str, Any]:
     }
     if access.may_see_confidential:
         body["confidential_brief"] = challenge.confidential_brief
+        record_api_view(g.get("api_user"), challenge)
     return body
 
 
@@ -119,8 +121,9 @@ def create(body: dict[str, Any]) -> dict[str, Any]:
     challenge = services.create_challenge(
         db.session, current_api_user(), body, ip_address=client_ip()
     )
+    answer = payload(challenge)
     db.session.commit()
-    return payload(challenge)
+    return answer
 
 
 @blp.get("")
@@ -133,7 +136,9 @@ def browse(args: dict[str, Any]) -> dict[str, Any]:
     db.session.commit()
     filters = browse_filters(queries.parse_challenge_filters)
     page = paginate(queries.published_challenges_query(filters), args)
-    return {**page, "items": [payload(challenge) for challenge in page["items"]]}
+    items = [payload(challenge) for challenge in page["items"]]
+    db.session.commit()
+    return {**page, "items": items}
 
 
 @blp.get("/<int:challenge_id>")
@@ -142,8 +147,9 @@ def browse(args: dict[str, Any]) -> dict[str, Any]:
 def detail(challenge_id: int) -> dict[str, Any]:
     """Return a challenge; its confidential brief only to those who may see it."""
     challenge = services.get_visible_challenge(db.session, g.get("api_user"), challenge_id)
+    answer = payload(challenge)
     db.session.commit()
-    return payload(challenge)
+    return answer
 
 
 @blp.patch("/<int:challenge_id>")
@@ -156,16 +162,18 @@ def edit(body: dict[str, Any], challenge_id: int) -> dict[str, Any]:
     user = current_api_user()
     challenge = services.get_visible_challenge(db.session, user, challenge_id)
     services.update_challenge(db.session, user, challenge, body, ip_address=client_ip())
+    answer = payload(challenge)
     db.session.commit()
-    return payload(challenge)
+    return answer
 
 
 def _transition(challenge_id: int, action: str) -> dict[str, Any]:
     user = current_api_user()
     challenge = services.get_visible_challenge(db.session, user, challenge_id)
     services.change_status(db.session, user, challenge, action, ip_address=client_ip())
+    answer = payload(challenge)
     db.session.commit()
-    return payload(challenge)
+    return answer
 
 
 @blp.post("/<int:challenge_id>/publish")

@@ -31,6 +31,13 @@ class ListingSchema(ma.Schema):
     status = fields.String()
     version = fields.Integer()
     nda_approval_required = fields.Boolean()
+    nda_template_id = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "The NDA template requests accept (null: the platform default); "
+            "shown to the owner only"
+        },
+    )
     owner = fields.Nested(OwnerSchema, metadata={"description": OWNER_DESCRIPTION})
     access = fields.String(metadata={"enum": ["owner", "granted", "pending", "none"]})
     published_at = fields.DateTime(allow_none=True)
@@ -59,6 +66,14 @@ class ListingInputSchema(ma.Schema):
         },
     )
     nda_approval_required = fields.Raw(allow_none=True, metadata={"type": "boolean"})
+    nda_template_id = fields.Raw(
+        allow_none=True,
+        metadata={
+            "type": "integer",
+            "description": "A platform NDA template or one of your organisation's; "
+            "null for the platform default",
+        },
+    )
     version = fields.Raw(
         allow_none=True,
         metadata={
@@ -81,8 +96,8 @@ def owner_payload(listing: Any, access: Access, *, anonymous: bool = False) -> d
 
 
 def common_payload(listing: Any, access: Access) -> dict[str, Any]:
-    """Return the public fields every listing has."""
-    return {
+    """Return the public fields every listing has, and to its owner the NDA it chose."""
+    body = {
         "id": listing.id,
         "title": listing.title,
         "summary": listing.summary,
@@ -97,6 +112,10 @@ def common_payload(listing: Any, access: Access) -> dict[str, Any]:
         "created_at": listing.created_at,
         "updated_at": listing.updated_at,
     }
+    if access is Access.OWNER:
+        # an organisation's template id would link an anonymous seeker's listings to it
+        body["nda_template_id"] = listing.nda_template_id
+    return body
 
 
 def browse_filters(parse: Callable[[Mapping[str, Any]], tuple[Any, dict[str, str]]]) -> Any:

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from ideagora.assets.models import DealType, PatentStatus
+from ideagora.disclosure.template_forms import nda_template_field, set_nda_choices
 from ideagora.listings.forms import ListingForm
 from ideagora.listings.models import TEXT_MAX
 
@@ -50,6 +51,11 @@ class AssetForm(ListingForm):
         choices=[SelectChoice(deal.value, deal.label) for deal in DealType],
     )
     indicative_terms = TextAreaField("Indicative terms", validators=[Optional()])
+    nda_template_id = nda_template_field()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        set_nda_choices(self.nda_template_id)
 
     def to_data(self) -> dict:
         """Return what the IP-offer services take."""
@@ -63,6 +69,7 @@ class AssetForm(ListingForm):
             "fields_of_use": self.fields_of_use.data or "",
             "deal_types": self.deal_types.data,
             "indicative_terms": self.indicative_terms.data or "",
+            "nda_template_id": self.nda_template_id.data or None,
         }
 
 

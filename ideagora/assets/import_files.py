@@ -124,6 +124,13 @@ COLUMNS = (
         "true/false, yes/no or 1/0; empty means no.",
         "no",
     ),
+    Column(
+        "nda_template_id",
+        False,
+        "number",
+        "The id of one of your NDA templates or the platform's; empty means the platform default.",
+        "",
+    ),
 )
 _COLUMNS_BY_NAME = {column.name: column for column in COLUMNS}
 REQUIRED_COLUMNS = tuple(column.name for column in COLUMNS if column.required)

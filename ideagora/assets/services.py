@@ -12,6 +12,7 @@ from ideagora.accounts.models import User
 from ideagora.assets.models import Asset, AssetStatus, DealType, PatentStatus
 from ideagora.audit import services as audit
 from ideagora.database import utcnow
+from ideagora.disclosure import templates as nda_templates
 from ideagora.errors import Conflict, NotFound
 from ideagora.listings import services as listings
 from ideagora.listings.models import TEXT_MAX
@@ -43,6 +44,7 @@ EDITABLE = (
     "deal_types",
     "indicative_terms",
     "nda_approval_required",
+    "nda_template_id",
 )
 _JURISDICTION = re.compile(r"^[A-Z]{2}$")
 PHRASE_MAX, PHRASES_MAX = 120, 20
@@ -132,6 +134,7 @@ def check_input(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
         "indicative_terms": lambda: listings.text(
             data.get("indicative_terms"), "The indicative terms", 2_000
         ),
+        "nda_template_id": lambda: nda_templates.template_id(data.get("nda_template_id")),
     }
     values = listings.common_fields(data, errors, partial=partial)
     for field, check in checks.items():
@@ -167,6 +170,7 @@ def create_asset(
     if user.membership is None:
         raise Conflict("Join or create an organisation before offering IP.")
     values = check_input(data, partial=False)
+    nda_templates.check_choice(session, user.membership.organization_id, values["nda_template_id"])
     fields = values.pop("fields")
     asset = Asset(**values, organization_id=user.membership.organization_id, created_by_id=user.id)
     asset.fields = fields
@@ -193,6 +197,8 @@ def update_asset(
         raise Conflict(f"An IP offer that is {asset.status.value} can no longer be edited.")
     listings.check_version(asset, data.get("version"))
     values = check_input(data, partial=True)
+    if "nda_template_id" in values:
+        nda_templates.check_choice(session, asset.organization_id, values["nda_template_id"])
     # a partial edit must leave the protection consistent with what it does not change
     current = {"patent_status": asset.patent_status, "patent_numbers": asset.patent_numbers}
     _check_protection({**current, **values}, listings.FieldErrors())

@@ -10,11 +10,12 @@ from ideagora.assets import queries, services
 from ideagora.assets.forms import AssetForm
 from ideagora.assets.models import Asset, AssetStatus, DealType, PatentStatus
 from ideagora.database import db
+from ideagora.disclosure.access_log import record_view
 from ideagora.errors import DomainError
 from ideagora.listings import services as listings
 from ideagora.listings import views as listing_views
 from ideagora.listings.browsing import filter_context, organization_name, page_number
-from ideagora.requests import client_ip
+from ideagora.requests import client_ip, evidence
 from ideagora.taxonomy import field_name
 
 bp = Blueprint("assets", __name__, url_prefix="/offers")
@@ -64,6 +65,9 @@ def _load(asset_id: int) -> Asset:
 def detail(asset_id: int):
     asset = _load(asset_id)
     access = listings.access_of(current_user, asset)
+    if access.may_see_confidential:
+        record_view(db.session, current_user, asset, **evidence("page"))
+        db.session.commit()
     return render_template(
         "assets/detail.html",
         asset=asset,

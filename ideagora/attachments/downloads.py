@@ -12,15 +12,20 @@ from typing import Any
 from flask import Response, redirect, request
 from werkzeug.wsgi import wrap_file
 
+from ideagora.assets.models import Asset
 from ideagora.attachments import services
-from ideagora.attachments.models import Attachment
+from ideagora.attachments.models import Attachment, OwnerType
 from ideagora.attachments.services import NO_SUCH_FILE, StorageUnavailable
+from ideagora.challenges.models import Challenge
 from ideagora.database import db
+from ideagora.disclosure import access_log
 from ideagora.errors import NotFound
-from ideagora.requests import client_ip
+from ideagora.requests import client_ip, evidence
 from ideagora.storage import StorageError, content_disposition, get_storage
 
 logger = logging.getLogger(__name__)
+
+LISTING_MODELS = {OwnerType.CHALLENGE: Challenge, OwnerType.ASSET: Asset}
 
 # nothing a download holds may run as a page of this site, nor be kept by shared caches
 DOWNLOAD_HEADERS = {
@@ -38,11 +43,27 @@ def logged_download(attachment: Attachment, user: Any, *, channel: str) -> Respo
         services.record_download(
             db.session, user, attachment, ip_address=client_ip(), channel=channel
         )
+        _log_confidential_download(attachment, user, channel)
         db.session.commit()
     except BaseException:
         response.close()
         raise
     return response
+
+
+def _log_confidential_download(attachment: Attachment, user: Any, channel: str) -> None:
+    # a confidential file of a listing is disclosed matter: its owner's access log shows it
+    model = LISTING_MODELS.get(attachment.owner_type)
+    if not attachment.confidential or model is None:
+        return
+    listing = db.session.get(model, attachment.owner_id)
+    access_log.record_download(
+        db.session,
+        user,
+        listing,
+        attachment.filename,
+        **evidence(channel),
+    )
 
 
 def download_response(attachment: Attachment) -> Response:

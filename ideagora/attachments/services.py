@@ -170,6 +170,13 @@ def _unavailable() -> StorageUnavailable:
 # -- finding ---------------------------------------------------------------------------------
 
 
+class HiddenFile(NotFound):
+    """A confidential file asked for by someone who may not see it: guessed, or kept from a
+    grant since revoked. It answers like a missing file, and is a security event."""
+
+    security_event = "attachment.access_refused"
+
+
 def get_attachment_for(session: Session, user: User | None, attachment_id: int) -> Attachment:
     """Return an attachment the user may see; ``NotFound`` whether it is absent or hidden."""
     attachment = session.get(Attachment, attachment_id)
@@ -187,7 +194,7 @@ def owner_of(session: Session, user: User | None, attachment: Attachment) -> Any
     except (LookupError, DomainError):
         raise NotFound(NO_SUCH_FILE) from None
     if attachment.confidential and not rule.may_see_confidential(user, owner):
-        raise NotFound(NO_SUCH_FILE)
+        raise HiddenFile(NO_SUCH_FILE)
     return owner
 
 

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 from ideagora.challenges.models import ChallengeType, IPTerms
 from ideagora.challenges.services import AWARDS_ALLOWED_MAX, CURRENCIES
+from ideagora.disclosure.template_forms import nda_template_field, set_nda_choices
 from ideagora.listings.forms import ListingForm
 from ideagora.listings.models import TEXT_MAX
 
@@ -47,6 +48,11 @@ class ChallengeForm(ListingForm):
         validators=[Optional(), NumberRange(min=1, max=AWARDS_ALLOWED_MAX)],
         description="Usually 1; several solvers can share a challenge when you allow it.",
     )
+    nda_template_id = nda_template_field()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        set_nda_choices(self.nda_template_id)
 
     def to_data(self) -> dict:
         """Return what the challenge services take."""
@@ -61,4 +67,5 @@ class ChallengeForm(ListingForm):
             "trl_sought": self.trl_sought.data,
             "anonymous": self.anonymous.data,
             "awards_allowed": self.awards_allowed.data,
+            "nda_template_id": self.nda_template_id.data or None,
         }

@@ -20,6 +20,7 @@ from ideagora.challenges.models import (
     IPTerms,
 )
 from ideagora.database import utcnow
+from ideagora.disclosure import templates as nda_templates
 from ideagora.errors import Conflict, NotFound
 from ideagora.listings import services as listings
 from ideagora.listings.models import TEXT_MAX
@@ -58,6 +59,7 @@ EDITABLE = (
     "anonymous",
     "nda_approval_required",
     "awards_allowed",
+    "nda_template_id",
 )
 
 
@@ -149,6 +151,7 @@ def check_input(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
         "trl_sought": lambda: listings.trl(data.get("trl_sought"), required=False),
         "anonymous": lambda: listings.flag(data.get("anonymous"), "Anonymous"),
         "awards_allowed": lambda: parse_awards_allowed(data.get("awards_allowed")),
+        "nda_template_id": lambda: nda_templates.template_id(data.get("nda_template_id")),
     }
     values = listings.common_fields(data, errors, partial=partial)
     for field, check in checks.items():
@@ -169,6 +172,7 @@ def create_challenge(
     if user.membership is None:
         raise Conflict("Join or create an organisation before posting a challenge.")
     values = check_input(data, partial=False)
+    nda_templates.check_choice(session, user.membership.organization_id, values["nda_template_id"])
     fields = values.pop("fields")
     challenge = Challenge(
         **values,
@@ -204,6 +208,8 @@ def update_challenge(
         raise Conflict(f"A challenge that is {challenge.status.value} can no longer be edited.")
     listings.check_version(challenge, data.get("version"))
     values = check_input(_keeping_deadline_time(challenge, data), partial=True)
+    if "nda_template_id" in values:
+        nda_templates.check_choice(session, challenge.organization_id, values["nda_template_id"])
     revision = listings.apply_changes(
         session, challenge, user, values, confidential=CONFIDENTIAL, material=MATERIAL
     )

@@ -10,12 +10,13 @@ from ideagora.challenges import queries, services
 from ideagora.challenges.forms import ChallengeForm
 from ideagora.challenges.models import Challenge, ChallengeStatus, ChallengeType
 from ideagora.database import db
+from ideagora.disclosure.access_log import record_view
 from ideagora.errors import DomainError
 from ideagora.listings import queries as listing_queries
 from ideagora.listings import services as listings
 from ideagora.listings import views as listing_views
 from ideagora.listings.browsing import filter_context, organization_name, page_number
-from ideagora.requests import client_ip
+from ideagora.requests import client_ip, evidence
 from ideagora.taxonomy import field_name
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
@@ -75,6 +76,9 @@ def _load(challenge_id: int) -> Challenge:
 def detail(challenge_id: int):
     challenge = _load(challenge_id)
     access = listings.access_of(current_user, challenge)
+    if access.may_see_confidential:
+        record_view(db.session, current_user, challenge, **evidence("page"))
+        db.session.commit()
     return render_template(
         "challenges/detail.html",
         challenge=challenge,

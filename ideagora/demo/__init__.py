@@ -1,10 +1,12 @@
 """Load demonstration data: a lively exchange of organisations, challenges, offers and proposals.
 
 The people are in :mod:`ideagora.demo.organizations`; the listings and proposals are the
-project's own invented text in ``ideagora/data/demo-*.json``. Everything is created through the
-services a person would use, so every demo listing passed the same checks as typed input.
-Loading again adds only what is missing: organisations are known by name, listings by their
-organisation and title, proposals by their challenge, organisation and title.
+project's own invented text in ``ideagora/data/demo-*.json``; a few organisations have
+accepted NDAs of others' listings (:mod:`ideagora.demo.disclosure`). Everything is created
+through the services a person would use, so every demo listing passed the same checks as
+typed input. Loading again adds only what is missing: organisations are known by name,
+listings by their organisation and title, proposals by their challenge, organisation and
+title, NDA requests by their listing and organisation.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
+from ideagora.demo.disclosure import load_disclosures
 from ideagora.demo.listings import load_challenges, load_offers
 from ideagora.demo.organizations import (
     DEMO_ORGANIZATIONS,
@@ -35,12 +38,15 @@ def load(session: Session) -> dict[str, int]:
     added["challenges"] = load_challenges(session)
     added["offers"] = load_offers(session)
     added["proposals"] = load_proposals(session)
+    added["nda_requests"] = load_disclosures(session)
     logger.info(
-        "demo data: %d organisations, %d users, %d challenges, %d offers, %d proposals added",
+        "demo data: %d organisations, %d users, %d challenges, %d offers, %d proposals, "
+        "%d NDA requests added",
         added["organizations"],
         added["users"],
         added["challenges"],
         added["offers"],
         added["proposals"],
+        added["nda_requests"],
     )
     return added

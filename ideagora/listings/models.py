@@ -37,6 +37,11 @@ class ListingMixin(TimestampMixin):
         return mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
 
     @declared_attr
+    def nda_template_id(cls) -> Mapped[int | None]:
+        # the NDA a request for the confidential part signs; none means the platform's default
+        return mapped_column(sa.ForeignKey("nda_templates.id", ondelete="SET NULL"))
+
+    @declared_attr
     def created_by_id(cls) -> Mapped[int | None]:
         return mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ideagora.accounts.models import User
-from ideagora.database import utcnow
+from ideagora.database import db, utcnow
+from ideagora.disclosure.policy import access_for
 from ideagora.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ideagora.listings.models import (
     KEYWORD_MAX,
@@ -23,7 +24,7 @@ from ideagora.listings.models import (
 )
 from ideagora.organizations.models import Role
 from ideagora.taxonomy import check_field_slugs
-from licensing.disclosure import Access, confidential_access
+from licensing.disclosure import Access
 
 MANAGER_ROLES = (Role.ADMIN, Role.LICENSING_OFFICER)
 
@@ -283,4 +284,4 @@ def access_of(user: User | None, listing: Any) -> Access:
         if user is not None and user.is_authenticated and user.membership is not None
         else None
     )
-    return confidential_access(organization_id, listing.organization_id, (), now=utcnow())
+    return access_for(db.session, organization_id, listing)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ideagora.challenges.services import advance_past_deadlines
 from ideagora.database import db
+from ideagora.disclosure.services import awaiting_decision as awaiting_access_decision
 from ideagora.main.queries import dashboard_for, shop_window
 
 bp = Blueprint("main", __name__)
@@ -27,6 +28,7 @@ def dashboard():
         "main/dashboard.html",
         organization=current_user.organization,
         board=dashboard_for(db.session, current_user),
+        access_requests=awaiting_access_decision(db.session, current_user),
     )
 
 

@@ -110,6 +110,26 @@ def test_login_and_logout(client, driver) -> None:
     assert client.get("/dashboard").status_code == 302
 
 
+def test_a_remembered_login_outlives_the_session_cookie(client, driver, app) -> None:
+    person = driver.person()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    client.post(
+        "/login",
+        data={
+            "csrf_token": token,
+            "email": person.email,
+            "password": person.password,
+            "remember": "y",
+        },
+    )
+    client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    # restored from the cookie, and still logged in on the pages after
+    for _ in range(3):
+        page = client.get("/dashboard")
+        assert page.status_code == 200
+        assert person.name in page.get_data(as_text=True)
+
+
 def test_logout_without_csrf_token_does_not_log_out(client, driver) -> None:
     client = driver.logged_in_client(driver.person())
     assert client.post("/logout").status_code == 400

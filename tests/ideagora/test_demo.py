@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from ideagora import demo
+from ideagora.accounts import services as accounts
 from ideagora.accounts.models import User
 from ideagora.assets import services as assets
 from ideagora.assets.models import Asset, AssetStatus
@@ -14,7 +15,10 @@ from ideagora.challenges import services as challenges
 from ideagora.challenges.models import Challenge, ChallengeStatus
 from ideagora.database import db
 from ideagora.demo.content import entries, form_data
+from ideagora.demo.disclosure import DEMO_REQUESTS
 from ideagora.demo.listings import CHALLENGE_TEXT, OFFER_TEXT
+from ideagora.disclosure import services as disclosure
+from ideagora.disclosure.models import DisclosureGrant
 from ideagora.organizations.models import Organization
 from ideagora.proposals.models import Proposal, ProposalStatus
 from ideagora.taxonomy import get_field, shared_fields
@@ -25,7 +29,7 @@ README_ACCOUNTS = [
     ("dana@eastmoor.example", "admin", "University of Eastmoor"),
     ("farid@halden.example", "admin", "Halden Institute for Energy Research"),
 ]
-MODELS = (Organization, User, Challenge, Asset, Proposal, AuditEvent)
+MODELS = (Organization, User, Challenge, Asset, Proposal, DisclosureGrant, AuditEvent)
 
 
 @pytest.fixture
@@ -52,6 +56,7 @@ def test_loading_says_what_it_added(loaded) -> None:
         "challenges": len(entries("challenges")),
         "offers": len(entries("offers")),
         "proposals": len(entries("proposals")),
+        "nda_requests": len(DEMO_REQUESTS),
     }
 
 
@@ -154,12 +159,26 @@ def test_loading_twice_adds_nothing(app, loaded) -> None:
     assert set(again.values()) == {0}
 
 
+def test_demo_organisations_hold_and_await_nda_grants(app, loaded) -> None:
+    with app.app_context():
+        statuses = sorted(
+            grant.status.value for grant in db.session.scalars(sa.select(DisclosureGrant))
+        )
+        assert statuses == ["active", "active", "active", "pending"]
+        tessel_officer = accounts.find_user_by_email(db.session, "sven@tessel.example")
+        waiting = disclosure.awaiting_decision(db.session, tessel_officer)
+        assert [grant.organization.name for grant in waiting] == [
+            "Halden Institute for Energy Research"
+        ]
+
+
 def test_the_cli_reports_what_it_added(runner) -> None:
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
     assert (
-        f"with {len(entries('challenges'))} challenges, {len(entries('offers'))} IP offers and "
-        f"{len(entries('proposals'))} proposals" in first.output
+        f"with {len(entries('challenges'))} challenges, {len(entries('offers'))} IP offers, "
+        f"{len(entries('proposals'))} proposals and {len(DEMO_REQUESTS)} NDA requests"
+        in first.output
     )
     second = runner.invoke(args=["demo", "load"])
     assert "0 organisations and 0 people added, with 0 challenges, 0 IP offers" in second.output

@@ -2,8 +2,10 @@
 
 A marker is planted in every confidential field, every draft and every confidential file; then
 every route of the URL map is requested, as a page and over the API, by people of every
-relation to the listings. A marker must appear for the organisation that owns it and for nobody
-else, and nobody may change what is not theirs.
+relation to the listings: anonymous, unrelated, a rival proposer, organisations whose request
+under the NDA is pending, was revoked or has expired, and one holding an active grant. A marker
+must appear for the organisation that owns it and for an active grantee, and for nobody else;
+and nobody may change what is not theirs.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pypdf
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -28,6 +31,9 @@ from ideagora.attachments.models import Attachment
 from ideagora.challenges import services as challenges
 from ideagora.challenges.models import Challenge
 from ideagora.database import db, utcnow
+from ideagora.disclosure import acceptance, decisions
+from ideagora.disclosure import services as disclosure
+from ideagora.disclosure.models import DisclosureGrant
 from ideagora.organizations.models import Role
 from ideagora.proposals import services as proposals
 from ideagora.proposals.models import Proposal
@@ -130,6 +136,10 @@ def exchange(driver: AppDriver, app: Flask) -> Exchange:
         "licensor admin": licensor,
         "rival": driver.person(organization="Rival Coatings"),
         "outsider": driver.person(organization="Unrelated Instruments"),
+        "pending requester": driver.person(organization="Patient Polymers"),
+        "revoked grantee": driver.person(organization="Former Partner Labs"),
+        "expired grantee": driver.person(organization="Lapsed Agreements Ltd"),
+        "active grantee": driver.person(organization="Trusted Evaluators", role=Role.MEMBER),
     }
     with app.app_context():
         seeker_user, licensor_user = _as_user(seeker), _as_user(licensor)
@@ -154,11 +164,14 @@ def exchange(driver: AppDriver, app: Flask) -> Exchange:
             _attach(licensor_user, proposal, PROPOSAL_FILE, confidential=True),
         ]
         db.session.commit()
+        grants = _grant_access(people, [published, offer])
         ids = {
             "challenge_id": [published.id, draft.id],
             "asset_id": [offer.id, draft_offer.id],
             "proposal_id": [proposal.id, rival.id],
             "attachment_id": files,
+            "grant_id": grants,
+            "template_id": [disclosure.templates.template_of(db.session, published).id],
             "organization_id": [p.organization_id for p in people.values()],
             "user_id": [p.id for p in people.values()],
             "invitation_id": [1],
@@ -167,6 +180,44 @@ def exchange(driver: AppDriver, app: Flask) -> Exchange:
             "search_id": [1],
         }
     return Exchange(ids, people)
+
+
+def _grant_access(people: dict[str, Person], listings: list[Any]) -> list[int]:
+    """Give each requester of the crawl its grant of every listing, in the state it names."""
+    grants = []
+    for who in ("pending requester", "revoked grantee", "expired grantee", "active grantee"):
+        user = _as_user(people[who])
+        for listing in listings:
+            listing.nda_approval_required = who == "pending requester"
+            shown = disclosure.nda_for(db.session, user, listing)
+            grant, _ = acceptance.accept_nda(
+                db.session,
+                user,
+                listing,
+                sha256=shown.sha256,
+                signer_name=user.name,
+                assent=True,
+                fresh_login=True,
+                ip_address=None,
+                user_agent="",
+                channel="page",
+            )
+            if who == "revoked grantee":
+                owner = listing.created_by
+                decisions.revoke(
+                    db.session,
+                    owner,
+                    grant,
+                    reason="",
+                    ip_address=None,
+                    user_agent="",
+                    channel="page",
+                )
+            if who == "expired grantee":
+                grant.expires_at = utcnow() - timedelta(seconds=1)
+            grants.append(grant.id)
+        db.session.commit()
+    return grants
 
 
 def _urls(app: Flask, exchange: Exchange, method: str) -> list[tuple[str, str]]:
@@ -226,13 +277,25 @@ def _client_of(driver: AppDriver, person: Person | None) -> tuple[FlaskClient, d
 
 
 def _seen(response: Any) -> str:
+    """Return what a reader of the response sees: headers, text, and a PDF's extracted text."""
     headers = "\n".join(f"{name}: {value}" for name, value in response.headers.items())
-    return headers + "\n" + response.get_data(as_text=True)
+    data = response.get_data()
+    if response.mimetype == "application/pdf":
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        text = "\n".join(page.extract_text() for page in reader.pages)
+        assert text.strip(), "the crawl cannot read this PDF"
+    else:
+        text = data.decode("utf-8", errors="replace")
+    return headers + "\n" + text
 
 
 VIEWERS = {
     "anonymous": (),
     "outsider": (),
+    "pending requester": (),
+    "revoked grantee": (),
+    "expired grantee": (),
+    "active grantee": (BRIEF, CHALLENGE_FILE, DOSSIER, ASSET_FILE),
     "rival": (RIVAL_PROPOSAL,),
     "licensor admin": LICENSOR_SECRETS + PROPOSAL_SECRETS,
     "seeker member": SEEKER_SECRETS + PROPOSAL_SECRETS + (RIVAL_PROPOSAL,),
@@ -258,7 +321,14 @@ def test_no_route_shows_a_secret_to_anyone_but_its_owner(driver, app, exchange, 
 
 MUTATIONS = ["POST", "PATCH", "PUT", "DELETE"]
 # routes open to other organisations by design: a proposal to a published challenge
-OPEN_TO_OTHERS = {"proposals.new", "api_proposals.submit"}
+OPEN_TO_OTHERS = {
+    "proposals.new",
+    "api_proposals.submit",
+    "disclosure.challenge_nda",
+    "disclosure.offer_nda",
+    "api_disclosure.accept_challenge_nda",
+    "api_disclosure.accept_asset_nda",
+}
 
 
 def _state(app: Flask, exchange: Exchange) -> list[tuple[Any, ...]]:
@@ -274,13 +344,17 @@ def _state(app: Flask, exchange: Exchange) -> list[tuple[Any, ...]]:
             (attachment.id, attachment.sha256)
             for attachment in db.session.scalars(sa.select(Attachment).order_by(Attachment.id))
         ]
+        state += [
+            (grant.id, grant.status, grant.version, grant.expires_at)
+            for grant in db.session.scalars(sa.select(DisclosureGrant).order_by(DisclosureGrant.id))
+        ]
         return state
 
 
 # what each actor may not touch: routes naming records of other organisations (organisation
 # and membership routes have their own matrix in test_organizations_views)
 FOREIGN = {
-    "all": r"/(challenges|offers|assets|proposals|attachments)/\d+",
+    "all": r"/(challenges|offers|assets|proposals|attachments|grants|ndas)/\d+",
     "challenges": r"/challenges/\d+",
     "offers": r"/(offers|assets)/\d+",
     "others' proposals": r"/proposals/\d+",
