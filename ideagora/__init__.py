@@ -47,6 +47,7 @@ def _register_blueprints(app: Flask) -> None:
     from ideagora.assets.views import bp as assets_bp
     from ideagora.attachments.views import bp as attachments_bp
     from ideagora.challenges.views import bp as challenges_bp
+    from ideagora.deals.views import bp as deals_bp
     from ideagora.disclosure.template_views import bp as nda_templates_bp
     from ideagora.disclosure.views import bp as disclosure_bp
     from ideagora.main.views import bp as main_bp
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(searching_bp)
     app.register_blueprint(disclosure_bp)
     app.register_blueprint(nda_templates_bp)
+    app.register_blueprint(deals_bp)
     init_api(app)
     errors.init_app(app)
 

@@ -28,8 +28,8 @@ def load_demo() -> None:
     click.echo(
         f"Demo data: {added['organizations']} organisations and {added['users']} people "
         f"added, with {added['challenges']} challenges, {added['offers']} IP offers, "
-        f"{added['proposals']} proposals and {added['nda_requests']} NDA requests. Every demo "
-        "account's password is "
+        f"{added['proposals']} proposals, {added['nda_requests']} NDA requests and "
+        f"{added['deals']} licence deals. Every demo account's password is "
         f"{demo.DEMO_PASSWORD!r}."
     )
 

@@ -45,6 +45,8 @@ class Defaults:
     LOGIN_RATE_LIMIT = "20 per 10 minutes"
     REGISTER_RATE_LIMIT = "10 per hour"
     PASSWORD_RESET_RATE_LIMIT = "5 per 15 minutes"  # noqa: S105 - a rate, not a secret
+    # checking an uploaded agreement verifies a signature over the whole file: keep it bounded
+    AGREEMENT_VERIFY_RATE_LIMIT = "30 per 10 minutes"
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_SECONDS = 15 * 60
 
@@ -107,6 +109,9 @@ class Defaults:
     # matches with at least this score (0 to 1, see search/matching.py); fields, TRL and deal
     # terms alone give at most 0.4, so above that a match must also share key terms
     ALERT_MATCH_THRESHOLD = 0.5
+    # where the platform's seal for agreements (key and certificate) lives; None: instance/seal,
+    # where a self-signed pair is made on first use
+    AGREEMENT_SEAL_DIR: str | None = None
     # signing an NDA needs a login (or a password typed again) at most this many seconds old
     NDA_FRESH_LOGIN_SECONDS = 300
     # after a decline or a revocation, the same organisation may ask again after this long
@@ -137,6 +142,8 @@ def _fill_instance_paths(app: Flask) -> None:
         app.config["MAIL_FILE"] = os.path.join(app.instance_path, "mail.log")
     if not app.config["SEARCH_INDEX_DIR"]:
         app.config["SEARCH_INDEX_DIR"] = os.path.join(app.instance_path, "search")
+    if not app.config["AGREEMENT_SEAL_DIR"]:
+        app.config["AGREEMENT_SEAL_DIR"] = os.path.join(app.instance_path, "seal")
 
 
 def _refuse_unsafe_start(app: Flask) -> None:

@@ -127,3 +127,11 @@ NDA_FRESH_LOGIN_SECONDS = 300
 # After a request is declined or a grant revoked, the same organisation may ask again for that
 # listing after this many seconds.
 NDA_REREQUEST_COOLDOWN_SECONDS = 86_400
+
+# --- licence agreements -------------------------------------------------------------------
+# The folder holding the platform's seal: the private key (platform-seal-key.pem, mode 0600) and
+# the certificate (platform-seal-cert.pem) agreements are sealed with. Default: instance/seal,
+# where a self-signed pair is made on first use; put your own certificate there for production.
+AGREEMENT_SEAL_DIR = None
+# How often one address may check an uploaded agreement (each check verifies a signature).
+AGREEMENT_VERIFY_RATE_LIMIT = "30 per 10 minutes"

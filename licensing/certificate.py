@@ -3,32 +3,21 @@
 The certificate shows who accepted which text, for whom, when and from where, the SHA-256 of the
 text, and the full text itself. It is deterministic: the same data always gives the same bytes
 (no clock, no random document id), so a certificate downloaded twice is the same file.
-
-Fonts: names and texts are Unicode, and the PDF standard fonts cover Latin-1 only, so the
-DejaVu fonts are embedded when they are found in a system font folder or in a Python package
-that ships them; otherwise the Bitstream Vera fonts bundled with reportlab are used.
+Its fonts, colours and page numbering are those of ``licensing.typesetting``.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib.util
 import io
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from datetime import datetime
 from xml.sax.saxutils import escape
 
-import reportlab
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -42,19 +31,21 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-logger = logging.getLogger(__name__)
+from licensing.typesetting import (
+    ACCENT,
+    INK,
+    MUTED,
+    RULE,
+    SHADE,
+    Fonts,
+    NumberedCanvas,
+    load_fonts,
+    long_time,
+    markup,
+)
 
 CHANNEL_LABELS = {"page": "Web page (click-through)", "api": "API (authenticated client)"}
 MARGIN = 20 * mm
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-INK = colors.HexColor("#1b2a3a")
-ACCENT = colors.HexColor("#1f4e79")
-MUTED = colors.HexColor("#5b6673")
-RULE = colors.HexColor("#c9d1da")
-SHADE = colors.HexColor("#eef2f6")
 
 
 @dataclass(frozen=True)
@@ -82,74 +73,7 @@ class CertificateData:
     status_lines: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Fonts:
-    sans: str
-    bold: str
-    serif: str
-    serif_bold: str
-    mono: str
-
-
-_DEJAVU_FILES = {
-    "sans": "DejaVuSans.ttf",
-    "bold": "DejaVuSans-Bold.ttf",
-    "serif": "DejaVuSerif.ttf",
-    "serif_bold": "DejaVuSerif-Bold.ttf",
-    "mono": "DejaVuSansMono.ttf",
-}
-_SYSTEM_FONT_DIRS = (
-    "/usr/share/fonts/truetype/dejavu",
-    "/usr/share/fonts/dejavu",
-    "/usr/share/fonts/TTF",
-    "/usr/share/fonts/dejavu-sans-fonts",
-    "/usr/share/fonts/dejavu-serif-fonts",
-    "/usr/share/fonts/dejavu-sans-mono-fonts",
-    "/usr/local/share/fonts",
-    "/Library/Fonts",
-)
-
-
-def _font_dirs() -> list[Path]:
-    """Return the folders searched for DejaVu: the system's, then matplotlib's if installed."""
-    folders = [Path(folder) for folder in _SYSTEM_FONT_DIRS]
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is not None and spec.origin is not None:
-        folders.append(Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf")
-    return folders
-
-
-def _find_font(file_name: str) -> Path | None:
-    return next((d / file_name for d in _font_dirs() if (d / file_name).is_file()), None)
-
-
-@functools.cache
-def _fonts() -> _Fonts:
-    """Register the embedded fonts once and return their names."""
-    found = {role: _find_font(file_name) for role, file_name in _DEJAVU_FILES.items()}
-    if all(path is not None for path in found.values()):
-        paths = {role: path for role, path in found.items() if path is not None}
-        names = {role: f"Certificate-{paths[role].stem}" for role in paths}
-    else:
-        # vera lacks some letters of central European names (such as ź): they show as boxes
-        logger.warning("DejaVu fonts not found: certificates use the Vera fonts of reportlab")
-        bundled = Path(reportlab.__file__).parent / "fonts"
-        paths = {
-            "sans": bundled / "Vera.ttf",
-            "bold": bundled / "VeraBd.ttf",
-            "serif": bundled / "Vera.ttf",
-            "serif_bold": bundled / "VeraBd.ttf",
-        }
-        names = {role: f"Certificate-{path.stem}" for role, path in paths.items()}
-        names["mono"] = "Courier"
-    for role, path in paths.items():
-        pdfmetrics.registerFont(TTFont(names[role], str(path)))
-    pdfmetrics.registerFontFamily(names["sans"], normal=names["sans"], bold=names["bold"])
-    pdfmetrics.registerFontFamily(names["serif"], normal=names["serif"], bold=names["serif_bold"])
-    return _Fonts(**names)
-
-
-def _styles(fonts: _Fonts) -> dict[str, ParagraphStyle]:
+def _styles(fonts: Fonts) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("base", fontName=fonts.sans, fontSize=9.5, leading=13, textColor=INK)
     return {
         "title": ParagraphStyle("title", base, fontName=fonts.bold, fontSize=20, leading=25),
@@ -176,28 +100,10 @@ def _styles(fonts: _Fonts) -> dict[str, ParagraphStyle]:
     }  # fmt: skip
 
 
-def _markup(text: str) -> str:
-    """Return plain text as paragraph markup: escaped, with its line breaks kept."""
-    return "<br/>".join(escape(line) for line in text.split("\n"))
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _long_time(moment: datetime) -> str:
-    """Return ``3 December 2026, 10:04:05 UTC (2026-12-03T10:04:05Z)``, whatever the locale."""
-    moment = _utc(moment)
-    month = _MONTHS[moment.month - 1]
-    return (
-        f"{moment.day} {month} {moment.year}, {moment:%H:%M:%S} UTC ({moment:%Y-%m-%dT%H:%M:%SZ})"
-    )
-
-
 def _evidence_rows(data: CertificateData) -> list[tuple[str, str, str]]:
     """Return (label, value, style) rows of the acceptance evidence."""
     return [
-        ("Accepted at", _long_time(data.accepted_at), "value"),
+        ("Accepted at", long_time(data.accepted_at), "value"),
         ("Signed by", f"{data.signer_name} (name typed at acceptance)", "value"),
         ("Account", f"{data.user_name} <{data.user_email}>", "wrapped"),
         ("On behalf of", data.recipient_name, "value"),
@@ -213,7 +119,7 @@ def _evidence_rows(data: CertificateData) -> list[tuple[str, str, str]]:
 
 def _table(rows: Sequence[tuple[str, str, str]], styles: dict[str, ParagraphStyle]) -> Table:
     cells = [
-        [Paragraph(_markup(label), styles["label"]), Paragraph(_markup(value), styles[style])]
+        [Paragraph(markup(label), styles["label"]), Paragraph(markup(value), styles[style])]
         for label, value, style in rows
     ]
     table = Table(cells, colWidths=[42 * mm, A4[0] - 2 * MARGIN - 42 * mm])
@@ -241,7 +147,7 @@ def _is_heading(paragraph: str) -> bool:
 def _agreement(text: str, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     paragraphs = [block.strip("\n") for block in text.split("\n\n") if block.strip()]
     return [
-        Paragraph(_markup(block), styles["clause_heading" if _is_heading(block) else "clause"])
+        Paragraph(markup(block), styles["clause_heading" if _is_heading(block) else "clause"])
         for block in paragraphs
     ]
 
@@ -255,9 +161,7 @@ def _story(data: CertificateData, styles: dict[str, ParagraphStyle]) -> list[Flo
     return [
         Paragraph("Certificate of acceptance", styles["title"]),
         Paragraph(
-            _markup(
-                f"Non-disclosure agreement {data.reference}, accepted on the Ideagora exchange"
-            ),
+            markup(f"Non-disclosure agreement {data.reference}, accepted on the Ideagora exchange"),
             styles["subtitle"],
         ),
         Spacer(0, 4 * mm),
@@ -289,36 +193,7 @@ def _story(data: CertificateData, styles: dict[str, ParagraphStyle]) -> list[Flo
     ]
 
 
-class _NumberedCanvas(Canvas):
-    """A canvas that holds its pages back until the end, to print "Page n of m" on each."""
-
-    def __init__(
-        self,
-        *args: Any,
-        marks: Callable[[Canvas, int, int], None],
-        created: datetime,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._marks = marks
-        self._held_pages: list[dict[str, Any]] = []
-        # the document's date is the acceptance time, not the time of rendering
-        self.setDateFormatter(_pdf_date(created))
-
-    def showPage(self) -> None:
-        self._held_pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._held_pages)
-        for number, page in enumerate(self._held_pages, start=1):
-            self.__dict__.update(page)
-            self._marks(self, number, total)
-            super().showPage()
-        super().save()
-
-
-def _page_marks(data: CertificateData, fonts: _Fonts) -> Callable[[Canvas, int, int], None]:
+def _page_marks(data: CertificateData, fonts: Fonts) -> Callable[[Canvas, int, int], None]:
     """Return the header and footer painter: reference and listing above, hash and page below."""
     width, height = A4
 
@@ -344,15 +219,9 @@ def _page_marks(data: CertificateData, fonts: _Fonts) -> Callable[[Canvas, int, 
     return paint
 
 
-def _pdf_date(moment: datetime) -> Callable[..., str]:
-    """Return a date formatter that stamps the acceptance time instead of the clock's."""
-    stamp = f"D:{_utc(moment):%Y%m%d%H%M%S}+00'00'"
-    return lambda *_parts: stamp
-
-
 def render_certificate(data: CertificateData) -> bytes:
     """Return the certificate of acceptance as an A4 PDF; the same data gives the same bytes."""
-    fonts = _fonts()
+    fonts = load_fonts()
     buffer = io.BytesIO()
     document = BaseDocTemplate(
         buffer,
@@ -374,7 +243,7 @@ def render_certificate(data: CertificateData) -> bytes:
     )  # fmt: skip
     document.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     canvas_maker = functools.partial(
-        _NumberedCanvas, marks=_page_marks(data, fonts), created=data.accepted_at
+        NumberedCanvas, marks=_page_marks(data, fonts), created=data.accepted_at
     )
     document.build(_story(data, _styles(fonts)), canvasmaker=canvas_maker)
     return buffer.getvalue()

@@ -72,8 +72,14 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
     return f"sqlite:///{tmp_path / 'ideagora.sqlite3'}"
 
 
+@pytest.fixture(scope="session")
+def seal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One platform seal for the whole run: making an RSA key for every test would be slow."""
+    return tmp_path_factory.mktemp("seal")
+
+
 @pytest.fixture
-def app_config(database_url: str, tmp_path: Path) -> dict:
+def app_config(database_url: str, tmp_path: Path, seal_dir: Path) -> dict:
     """The configuration the ``app`` fixture is made with; tests may change it first."""
     return {
         **TEST_CONFIG,
@@ -81,6 +87,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
         "STORAGE_LOCAL_DIR": str(tmp_path / "uploads"),
         "MAIL_FILE": str(tmp_path / "mail.log"),
         "SEARCH_INDEX_DIR": str(tmp_path / "search"),
+        "AGREEMENT_SEAL_DIR": str(seal_dir),
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ideagora.errors import Conflict, DomainError, RateLimited, ValidationFailed
+from ideagora.errors import Conflict, DomainError, Forbidden, RateLimited, ValidationFailed
 
 
 class EmailTaken(Conflict):
@@ -33,3 +33,9 @@ class InvalidLink(DomainError):
     """An e-mailed link is unknown, used or expired."""
 
     status, code = 400, "invalid_link"
+
+
+class FreshLoginRequired(Forbidden):
+    """Signing needs a recent login, or the password typed again."""
+
+    code = "fresh_login_required"

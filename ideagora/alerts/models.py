@@ -23,6 +23,7 @@ class NotificationKind:
     MATCH = "match"
     SAVED_SEARCH = "saved_search"
     DISCLOSURE = "disclosure"
+    DEAL = "deal"
 
 
 class Notification(db.Model):

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     from ideagora.api.assets import blp as assets_blp
     from ideagora.api.attachments import blp as attachments_blp
     from ideagora.api.challenges import blp as challenges_blp
+    from ideagora.api.deals import blp as deals_blp
     from ideagora.api.disclosure import blp as disclosure_blp
     from ideagora.api.matches import blp as matches_blp
     from ideagora.api.organizations import blp as organizations_blp
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     blueprints += (search_blp,)
     blueprints += (matches_blp,)
     blueprints += (disclosure_blp,)
+    blueprints += (deals_blp,)
     for blueprint in blueprints:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -1,17 +1,25 @@
-"""Authenticate API calls by bearer token; the API never accepts the session cookie."""
+"""Authenticate API calls by bearer token; the API never accepts the session cookie.
+
+Signing (an NDA, a licence) needs a recent proof of identity: over the API, a token made in
+the last few minutes, or the account's password sent with the request.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from flask import g, request
+from flask import current_app, g, request
 
+from ideagora.accounts import services as accounts
 from ideagora.accounts import tokens
+from ideagora.accounts.errors import AccountLocked, FreshLoginRequired, InvalidCredentials
 from ideagora.accounts.models import ApiToken, User
-from ideagora.database import db
+from ideagora.database import db, utcnow
 from ideagora.errors import Unauthorized
+from ideagora.requests import client_ip
 
 BEARER = [{"bearerAuth": []}]
 OPTIONAL_BEARER = [{}, {"bearerAuth": []}]
@@ -72,3 +80,29 @@ def optional_api_user() -> User | None:
 def current_api_token() -> ApiToken:
     """Return the token that authenticated this API call."""
     return g.api_token
+
+
+# messages about passwords, not passwords
+WRONG_PASSWORD = "The password is not right. Type your account's password again."  # noqa: S105
+SEND_PASSWORD = "This token is too old to sign with: send your password in the body."  # noqa: S105
+
+
+def _token_is_fresh() -> bool:
+    max_age = timedelta(seconds=current_app.config["NDA_FRESH_LOGIN_SECONDS"])
+    return utcnow() - current_api_token().created_at < max_age
+
+
+def signing_login_is_fresh(user: User, password: str | None) -> bool:
+    """Return whether the caller proved a recent login: a young token, or the password now."""
+    if not password:
+        return _token_is_fresh()
+    try:
+        accounts.authenticate(db.session, user.email, password, ip_address=client_ip())
+    except InvalidCredentials:
+        # the failed attempt counts towards the account's lockout and stays in the audit log
+        db.session.commit()
+        raise FreshLoginRequired(WRONG_PASSWORD, fields={"password": WRONG_PASSWORD}) from None
+    except AccountLocked:
+        db.session.commit()
+        raise
+    return True

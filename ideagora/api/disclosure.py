@@ -7,15 +7,19 @@ rules (who may ask, who decides, what the evidence keeps) live in the services.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 
-from ideagora.accounts import services as accounts
-from ideagora.accounts.errors import AccountLocked, InvalidCredentials
+from ideagora.accounts.errors import FreshLoginRequired
 from ideagora.accounts.models import User
-from ideagora.api.auth import BEARER, current_api_token, current_api_user, token_required
+from ideagora.api.auth import (
+    BEARER,
+    SEND_PASSWORD,
+    current_api_user,
+    signing_login_is_fresh,
+    token_required,
+)
 from ideagora.api.blueprints import api_blueprint
 from ideagora.api.disclosure_schemas import (
     ASSETS,
@@ -35,11 +39,11 @@ from ideagora.api.disclosure_schemas import (
     nda_payload,
 )
 from ideagora.api.pagination import PageArgsSchema, paginate
-from ideagora.database import db, utcnow
+from ideagora.database import db
 from ideagora.disclosure import acceptance, access_log, certificates, decisions, services
 from ideagora.disclosure.models import DisclosureGrant
 from ideagora.errors import ValidationFailed
-from ideagora.requests import client_ip, evidence
+from ideagora.requests import evidence
 
 blp = api_blueprint(
     "api_disclosure",
@@ -48,37 +52,10 @@ blp = api_blueprint(
     "Disclosure under NDA: accept a listing's NDA, decide requests, and the access log.",
 )
 
-# messages about passwords, not passwords
-WRONG_PASSWORD = "The password is not right. Type your account's password again."  # noqa: S105
-SEND_PASSWORD = "This token is too old to sign with: send your password in the body."  # noqa: S105
-
 
 def record_api_view(user: User | None, listing: Any) -> None:
     """Record that an API answer carries the listing's confidential text to the user."""
     access_log.record_view(db.session, user, listing, **evidence("api"))
-
-
-def _token_is_fresh() -> bool:
-    max_age = timedelta(seconds=current_app.config["NDA_FRESH_LOGIN_SECONDS"])
-    return utcnow() - current_api_token().created_at < max_age
-
-
-def _fresh_login(user: User, password: str | None) -> bool:
-    """Return whether the caller proved a recent login: a young token, or the password now."""
-    if not password:
-        return _token_is_fresh()
-    try:
-        accounts.authenticate(db.session, user.email, password, ip_address=client_ip())
-    except InvalidCredentials:
-        # the failed attempt counts towards the account's lockout and stays in the audit log
-        db.session.commit()
-        raise acceptance.FreshLoginRequired(
-            WRONG_PASSWORD, fields={"password": WRONG_PASSWORD}
-        ) from None
-    except AccountLocked:
-        db.session.commit()
-        raise
-    return True
 
 
 def _organization_id(value: Any) -> int | None:
@@ -103,7 +80,7 @@ def _accept(listing_type: str, listing_id: int, body: dict[str, Any]) -> tuple[d
     # keep what reading made (the platform's NDAs, a deadline passed) if the accept is refused
     db.session.commit()
     organization_id = _organization_id(body.get("organization_id"))
-    fresh_login = _fresh_login(user, body.get("password"))
+    fresh_login = signing_login_is_fresh(user, body.get("password"))
     try:
         grant, created = acceptance.accept_nda(
             db.session,
@@ -120,7 +97,7 @@ def _accept(listing_type: str, listing_id: int, body: dict[str, Any]) -> tuple[d
         # the caller gets the current text back, to read and accept again
         stale.extra = {"nda": nda_payload(stale.nda)}
         raise
-    except acceptance.FreshLoginRequired as refusal:
+    except FreshLoginRequired as refusal:
         refusal.fields = refusal.fields or {"password": SEND_PASSWORD}
         raise
     answer = {"grant": grant_payload(grant)}

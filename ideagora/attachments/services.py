@@ -16,7 +16,6 @@ from typing import IO, Any, BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ideagora.accounts.models import User
@@ -27,6 +26,7 @@ from ideagora.audit import services as audit
 from ideagora.audit.models import AuditEvent
 from ideagora.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ideagora.storage import Storage, StorageError, get_storage, iter_chunks
+from ideagora.stored_objects import delete_after_commit, delete_on_rollback, delete_quietly
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +34,6 @@ NO_SUCH_FILE = "There is no such file."
 CHOOSE_A_FILE = "Choose a file to attach."
 # uploads up to this size are checked in memory; larger ones spill to a temporary file
 SPOOL_MEMORY_MAX = 1024 * 1024
-_UNCOMMITTED_KEY = "ideagora_uncommitted_attachments"
-_DELETE_AFTER_COMMIT_KEY = "ideagora_removed_attachments"
 
 
 class AttachmentTooLarge(DomainError):
@@ -106,13 +104,13 @@ def add_attachment(
         sha256=stored.sha256,
         confidential=bool(confidential),
     )
-    _delete_on_rollback(session, storage, stored.key)
+    delete_on_rollback(session, storage, stored.key)
     try:
         session.add(attachment)
         session.flush()
         _audit(session, "attachment.added", user, attachment, ip_address)
     except BaseException:
-        _delete_quietly(storage, stored.key)
+        delete_quietly(storage, stored.key)
         raise
     logger.info(
         "attachment %d (%d bytes) added to %s %d by user %d",
@@ -239,7 +237,7 @@ def remove_attachment(
     _audit(session, "attachment.removed", user, attachment, ip_address)
     session.delete(attachment)
     session.flush()
-    _delete_after_commit(session, storage or get_storage(), attachment.storage_key)
+    delete_after_commit(session, storage or get_storage(), attachment.storage_key)
     logger.info("attachment %d removed by user %d", attachment.id, user.id)
 
 
@@ -287,42 +285,3 @@ def _audit(
 def _audit_organization_id(session: Session, attachment: Attachment) -> int:
     """Return whose audit trail a file's events belong to, as its owner's rule says."""
     return owners.rule_for_kind(attachment.owner_type).audit_organization_id(session, attachment)
-
-
-# -- stored objects follow their rows --------------------------------------------------------
-
-
-def _delete_on_rollback(session: Session, storage: Storage, key: str) -> None:
-    session.info.setdefault(_UNCOMMITTED_KEY, []).append((storage, key))
-
-
-def _delete_after_commit(session: Session, storage: Storage, key: str) -> None:
-    session.info.setdefault(_DELETE_AFTER_COMMIT_KEY, []).append((storage, key))
-
-
-def _delete_quietly(storage: Storage, key: str) -> None:
-    try:
-        storage.delete(key)
-    except (StorageError, OSError) as error:
-        # the row is gone or never was; an object left behind is unreachable, not exposed
-        logger.error("could not delete stored attachment object %s: %s", key, error)
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_committed(session: Session) -> None:
-    # a released savepoint fires this too: its files wait for the outer commit
-    if session.in_nested_transaction():
-        return
-    session.info.pop(_UNCOMMITTED_KEY, None)
-    for storage, key in session.info.pop(_DELETE_AFTER_COMMIT_KEY, []):
-        _delete_quietly(storage, key)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_uncommitted(session: Session, previous_transaction: object) -> None:
-    # a rolled-back savepoint leaves the outer transaction, and its files, alive
-    if getattr(previous_transaction, "nested", False):
-        return
-    session.info.pop(_DELETE_AFTER_COMMIT_KEY, None)
-    for storage, key in session.info.pop(_UNCOMMITTED_KEY, []):
-        _delete_quietly(storage, key)

@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ideagora.accounts.errors import FreshLoginRequired
 from ideagora.accounts.models import User
 from ideagora.audit import services as audit
 from ideagora.database import utcnow
@@ -50,12 +51,6 @@ class StaleNda(Conflict):
     def __init__(self, message: str, *, nda: RenderedNda) -> None:
         super().__init__(message)
         self.nda = nda
-
-
-class FreshLoginRequired(Forbidden):
-    """Signing needs a recent login, or the password typed again."""
-
-    code = "fresh_login_required"
 
 
 class WrongOrganization(Forbidden):

@@ -23,8 +23,8 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ideagora.accounts import freshness
-from ideagora.accounts import services as accounts
-from ideagora.accounts.errors import AccountLocked, InvalidCredentials
+from ideagora.accounts.errors import FreshLoginRequired
+from ideagora.accounts.reauthentication import prove_identity
 from ideagora.alerts.texts import public_owner
 from ideagora.database import db, utcnow
 from ideagora.disclosure import acceptance, access_log, certificates, decisions, services
@@ -38,7 +38,7 @@ from ideagora.errors import (
     record_security_event,
 )
 from ideagora.forms import domain_error_text, show_domain_error
-from ideagora.requests import client_ip, evidence
+from ideagora.requests import evidence
 from licensing.disclosure import Access
 
 bp = Blueprint("disclosure", __name__)
@@ -121,7 +121,7 @@ def _fresh() -> bool:
 def _accept(listing: Any, rendered: Any, form: AcceptNdaForm) -> Any:
     fresh = _fresh()
     if not fresh and form.password.data:
-        refusal = _prove_identity(form)
+        refusal = prove_identity(form)
         if refusal is not None:
             return _nda_form(listing, rendered, form, refusal)
         fresh = True
@@ -144,25 +144,6 @@ def _accept(listing: Any, rendered: Any, form: AcceptNdaForm) -> Any:
     return redirect(services.listing_url(listing))
 
 
-def _prove_identity(form: AcceptNdaForm) -> int | None:
-    """Check the typed password like a login; return the status of a refusal, or None."""
-    try:
-        accounts.authenticate(
-            db.session, current_user.email, form.password.data, ip_address=client_ip()
-        )
-    except (AccountLocked, InvalidCredentials) as error:
-        # the failure counts towards the account's lockout, as a failed login does
-        db.session.commit()
-        locked = isinstance(error, AccountLocked)
-        form.password.errors = [
-            error.message if locked else "This is not your password: enter the one you log in with."
-        ]
-        return 429 if locked else 422
-    db.session.commit()
-    freshness.mark_fresh()
-    return None
-
-
 def _refused_acceptance(
     listing: Any, rendered: Any, form: AcceptNdaForm, error: DomainError
 ) -> Any:
@@ -171,7 +152,7 @@ def _refused_acceptance(
         form.assent.data = False
         form.form_errors.append(error.message)
         return _nda_form(listing, error.nda, form, error.status)
-    if isinstance(error, acceptance.FreshLoginRequired):
+    if isinstance(error, FreshLoginRequired):
         form.password.errors = [error.message]
         return _nda_form(listing, rendered, form, error.status)
     if isinstance(error, ValidationFailed):

@@ -14,6 +14,7 @@ from ideagora.audit.models import AuditEvent
 from ideagora.challenges import services as challenges
 from ideagora.challenges.models import Challenge, ChallengeStatus
 from ideagora.database import db
+from ideagora.deals.models import Agreement, Deal, DealStatus
 from ideagora.demo.content import entries, form_data
 from ideagora.demo.disclosure import DEMO_REQUESTS
 from ideagora.demo.listings import CHALLENGE_TEXT, OFFER_TEXT
@@ -29,7 +30,7 @@ README_ACCOUNTS = [
     ("dana@eastmoor.example", "admin", "University of Eastmoor"),
     ("farid@halden.example", "admin", "Halden Institute for Energy Research"),
 ]
-MODELS = (Organization, User, Challenge, Asset, Proposal, DisclosureGrant, AuditEvent)
+MODELS = (Organization, User, Challenge, Asset, Proposal, DisclosureGrant, Deal, AuditEvent)
 
 
 @pytest.fixture
@@ -57,6 +58,7 @@ def test_loading_says_what_it_added(loaded) -> None:
         "offers": len(entries("offers")),
         "proposals": len(entries("proposals")),
         "nda_requests": len(DEMO_REQUESTS),
+        "deals": 2,
     }
 
 
@@ -172,13 +174,25 @@ def test_demo_organisations_hold_and_await_nda_grants(app, loaded) -> None:
         ]
 
 
+def test_one_demo_deal_is_being_negotiated_and_one_is_signed(app, loaded) -> None:
+    with app.app_context():
+        deals = db.session.scalars(sa.select(Deal).order_by(Deal.id)).all()
+        assert [(deal.status, len(deal.revisions)) for deal in deals] == [
+            (DealStatus.NEGOTIATING, 2),
+            (DealStatus.SIGNED, 1),
+        ]
+        signed = db.session.scalars(sa.select(Agreement)).one()
+        assert len(signed.signatures) == 2
+        assert signed.final_sha256 is not None
+
+
 def test_the_cli_reports_what_it_added(runner) -> None:
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
     assert (
         f"with {len(entries('challenges'))} challenges, {len(entries('offers'))} IP offers, "
-        f"{len(entries('proposals'))} proposals and {len(DEMO_REQUESTS)} NDA requests"
-        in first.output
+        f"{len(entries('proposals'))} proposals, {len(DEMO_REQUESTS)} NDA requests and "
+        "2 licence deals" in first.output
     )
     second = runner.invoke(args=["demo", "load"])
     assert "0 organisations and 0 people added, with 0 challenges, 0 IP offers" in second.output

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from ideagora.accounts.errors import FreshLoginRequired
 from ideagora.accounts.models import User
 from ideagora.alerts.models import Notification
 from ideagora.assets import services as assets
@@ -228,7 +229,7 @@ def _count(model: Any) -> int:
         ({"sha256": "0" * 64}, acceptance.StaleNda, "not the current text"),
         ({"sha256": ""}, acceptance.StaleNda, "not the current text"),
         ({"sha256": None}, acceptance.StaleNda, "not the current text"),
-        ({"fresh_login": False}, acceptance.FreshLoginRequired, "enter your password again"),
+        ({"fresh_login": False}, FreshLoginRequired, "enter your password again"),
         ({"organization_id": -1}, acceptance.WrongOrganization, "your own organisation"),
     ],
 )

@@ -31,6 +31,8 @@ from ideagora.attachments.models import Attachment
 from ideagora.challenges import services as challenges
 from ideagora.challenges.models import Challenge
 from ideagora.database import db, utcnow
+from ideagora.deals import services as deals
+from ideagora.deals.models import Deal
 from ideagora.disclosure import acceptance, decisions
 from ideagora.disclosure import services as disclosure
 from ideagora.disclosure.models import DisclosureGrant
@@ -50,10 +52,21 @@ ASSET_FILE = "CANARY-assetfile-e94d"
 PROPOSAL = "CANARY-proposal-17fa"
 PROPOSAL_FILE = "CANARY-proposalfile-c2d8"
 RIVAL_PROPOSAL = "CANARY-rivalproposal-4a60"
+DEAL_TERMS = "CANARY-dealterms-7b31"
+DEAL_MESSAGE = "CANARY-dealmessage-e5c9"
+DEAL_COMMENT = "CANARY-dealcomment-90af"
 SEEKER_SECRETS = (BRIEF, DRAFT_CHALLENGE, CHALLENGE_FILE, DRAFT_FILE)
 LICENSOR_SECRETS = (DOSSIER, DRAFT_ASSET, ASSET_FILE)
 PROPOSAL_SECRETS = (PROPOSAL, PROPOSAL_FILE)
-ALL_SECRETS = (*SEEKER_SECRETS, *LICENSOR_SECRETS, *PROPOSAL_SECRETS, RIVAL_PROPOSAL)
+# the licence deal between the licensor (the offer's owner) and the seeker, as licensee
+DEAL_SECRETS = (DEAL_TERMS, DEAL_MESSAGE, DEAL_COMMENT)
+ALL_SECRETS = (
+    *SEEKER_SECRETS,
+    *LICENSOR_SECRETS,
+    *PROPOSAL_SECRETS,
+    RIVAL_PROPOSAL,
+    *DEAL_SECRETS,
+)
 
 # routes whose arguments are not records of the exchange, with a harmless value each
 OTHER_ARGUMENTS = {"token": "not-a-real-token", "filename": "css/ideagora.css"}
@@ -165,12 +178,15 @@ def exchange(driver: AppDriver, app: Flask) -> Exchange:
         ]
         db.session.commit()
         grants = _grant_access(people, [published, offer])
+        deal = _negotiate(seeker_user, licensor_user, offer)
         ids = {
             "challenge_id": [published.id, draft.id],
             "asset_id": [offer.id, draft_offer.id],
             "proposal_id": [proposal.id, rival.id],
             "attachment_id": files,
             "grant_id": grants,
+            "deal_id": [deal.id],
+            "number": [1],
             "template_id": [disclosure.templates.template_of(db.session, published).id],
             "organization_id": [p.organization_id for p in people.values()],
             "user_id": [p.id for p in people.values()],
@@ -180,6 +196,19 @@ def exchange(driver: AppDriver, app: Flask) -> Exchange:
             "search_id": [1],
         }
     return Exchange(ids, people)
+
+
+def _negotiate(licensee: User, licensor: User, offer: Asset) -> Deal:
+    """Open a deal on the offer, agree its terms, and leave the agreement waiting for signatures."""
+    deal = deals.open_deal(db.session, licensee, offer, challenge_id=None, ip_address=None)
+    terms = deals.starting_terms(deal, "evaluation")
+    terms["field_of_use"] = f"Evaluation of barrier coatings {DEAL_TERMS}"
+    evidence = {"ip_address": None, "user_agent": "", "channel": "page"}
+    deals.propose(db.session, licensor, deal, {"terms": terms, "message": DEAL_MESSAGE}, **evidence)
+    deals.comment(db.session, licensee, deal, f"Looks fair. {DEAL_COMMENT}", ip_address=None)
+    deals.accept(db.session, licensee, deal, 1, **evidence)
+    db.session.commit()
+    return deal
 
 
 def _grant_access(people: dict[str, Person], listings: list[Any]) -> list[int]:
@@ -297,9 +326,9 @@ VIEWERS = {
     "expired grantee": (),
     "active grantee": (BRIEF, CHALLENGE_FILE, DOSSIER, ASSET_FILE),
     "rival": (RIVAL_PROPOSAL,),
-    "licensor admin": LICENSOR_SECRETS + PROPOSAL_SECRETS,
-    "seeker member": SEEKER_SECRETS + PROPOSAL_SECRETS + (RIVAL_PROPOSAL,),
-    "seeker admin": SEEKER_SECRETS + PROPOSAL_SECRETS + (RIVAL_PROPOSAL,),
+    "licensor admin": LICENSOR_SECRETS + PROPOSAL_SECRETS + DEAL_SECRETS,
+    "seeker member": SEEKER_SECRETS + PROPOSAL_SECRETS + (RIVAL_PROPOSAL,) + DEAL_SECRETS,
+    "seeker admin": SEEKER_SECRETS + PROPOSAL_SECRETS + (RIVAL_PROPOSAL,) + DEAL_SECRETS,
 }
 
 
@@ -320,7 +349,9 @@ def test_no_route_shows_a_secret_to_anyone_but_its_owner(driver, app, exchange, 
 
 
 MUTATIONS = ["POST", "PATCH", "PUT", "DELETE"]
-# routes open to other organisations by design: a proposal to a published challenge
+# routes open to other organisations by design: opening a licence deal on a published offer
+OPENED_BY_OTHERS = {"deals.open_deal", "api_deals.open_deal"}
+# and a proposal to a published challenge, or a request under its NDA, refused for its content
 OPEN_TO_OTHERS = {
     "proposals.new",
     "api_proposals.submit",
@@ -345,6 +376,12 @@ def _state(app: Flask, exchange: Exchange) -> list[tuple[Any, ...]]:
             for attachment in db.session.scalars(sa.select(Attachment).order_by(Attachment.id))
         ]
         state += [
+            (deal.status, deal.version, len(deal.revisions))
+            for deal in db.session.scalars(
+                sa.select(Deal).where(Deal.id.in_(exchange.ids["deal_id"]))
+            )
+        ]
+        state += [
             (grant.id, grant.status, grant.version, grant.expires_at)
             for grant in db.session.scalars(sa.select(DisclosureGrant).order_by(DisclosureGrant.id))
         ]
@@ -354,10 +391,11 @@ def _state(app: Flask, exchange: Exchange) -> list[tuple[Any, ...]]:
 # what each actor may not touch: routes naming records of other organisations (organisation
 # and membership routes have their own matrix in test_organizations_views)
 FOREIGN = {
-    "all": r"/(challenges|offers|assets|proposals|attachments|grants|ndas)/\d+",
+    "all": r"/(challenges|offers|assets|proposals|attachments|grants|ndas|deals)/\d+",
     "challenges": r"/challenges/\d+",
     "offers": r"/(offers|assets)/\d+",
     "others' proposals": r"/proposals/\d+",
+    "deals": r"/deals/\d+",
 }
 
 
@@ -366,7 +404,7 @@ FOREIGN = {
     [
         ("anonymous", ["all"]),
         ("outsider", ["all"]),
-        ("rival", ["challenges", "offers"]),
+        ("rival", ["challenges", "offers", "deals"]),
         ("licensor admin", ["challenges"]),
         ("seeker admin", ["offers"]),
     ],
@@ -386,6 +424,7 @@ def test_nobody_changes_what_is_not_theirs(driver, app, exchange, actor, targets
             )
             # an incomplete proposal is refused for its content, and creates nothing
             refused = refused or (endpoint in OPEN_TO_OTHERS and status == 422)
+            refused = refused or (endpoint in OPENED_BY_OTHERS and status in (201, 302, 409))
             refused = refused or _refused_before_lookup(client, method, url, headers, response)
             assert refused, f"{actor} {method} {url} -> {status}"
     assert _state(app, exchange) == before

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
 
 import pytest
 
-from licensing import certificate
+from licensing import typesetting
 from licensing.certificate import CertificateData, render_certificate
 from licensing.nda import PLATFORM_TEMPLATES, assent_wording, render, text_sha256
-from tests.conftest import _require
+from tests.licensing.pdf_text import flat, pdf_pages, pdf_reader
 
 TEMPLATE = PLATFORM_TEMPLATES[0]
 OWNER = "Zoë Ångström Labs Ltd"
@@ -54,25 +52,6 @@ DATA = CertificateData(
     channel="page",
     status_lines=("Approved by Ana Ruiz on 3 December 2026, 10:04 UTC",),
 )
-
-
-def pdf_reader(pdf: bytes) -> Any:
-    """Return a pypdf reader of the document: the test extra that reads PDFs back."""
-    try:
-        import pypdf
-    except ImportError as error:
-        if _require("pypdf"):
-            pytest.fail(f"pypdf is required to read certificates back: {error}")
-        pytest.skip(f"pypdf unavailable, the certificate's text was not checked: {error}")
-    return pypdf.PdfReader(io.BytesIO(pdf))
-
-
-def pdf_pages(pdf: bytes) -> list[str]:
-    return [page.extract_text() for page in pdf_reader(pdf).pages]
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def body_text(pages: list[str], data: CertificateData) -> str:
@@ -213,10 +192,10 @@ def test_the_title_of_the_document_names_the_reference() -> None:
 
 @pytest.fixture
 def without_dejavu(monkeypatch):
-    monkeypatch.setattr(certificate, "_font_dirs", list)
-    certificate._fonts.cache_clear()
+    monkeypatch.setattr(typesetting, "_font_dirs", list)
+    typesetting.load_fonts.cache_clear()
     yield
-    certificate._fonts.cache_clear()
+    typesetting.load_fonts.cache_clear()
 
 
 @pytest.mark.usefixtures("without_dejavu")

@@ -82,6 +82,7 @@ def server_env(work_dir: Path, extra_env: dict[str, str] | None = None) -> dict[
             "IDEAGORA_STORAGE_LOCAL_DIR": str(work_dir / "uploads"),
             # the index follows this server's own database, never the instance folder's
             "IDEAGORA_SEARCH_INDEX_DIR": str(work_dir / "search"),
+            "IDEAGORA_AGREEMENT_SEAL_DIR": str(work_dir / "seal"),
             # argon2's cheapest parameters: the tests register and log in many times
             "IDEAGORA_ARGON2_TIME_COST": "1",
             "IDEAGORA_ARGON2_MEMORY_COST": "8",
