@@ -498,6 +498,8 @@ def _reports(d: Draft) -> tuple[str | SubClause, ...]:
 
 def _patents(d: Draft) -> tuple[str | SubClause, ...]:
     paid_by, note = d.patent_costs
+    # Only an exclusive licensee steps into the Licensor's shoes; an optionee holds no licence yet.
+    steps_in = d.exclusive and d.kind == "licence"
     costs = _PATENT_COSTS.get(paid_by.lower()) or (
         f"The costs of {_PROSECUTION} are borne as the Parties agreed: {escape(paid_by)}"
     )
@@ -510,10 +512,10 @@ def _patents(d: Draft) -> tuple[str | SubClause, ...]:
         costs,
         "If the Licensor decides to abandon a Licensed Patent in any country of the Territory, it "
         "shall tell the Licensee at least 60 days in advance."
-        + (" The Licensee may then take it over at its own cost." if d.exclusive else ""),
+        + (" The Licensee may then take it over at its own cost." if steps_in else ""),
         "Each Party shall promptly tell the other of any infringement of the Licensed Patents it "
         "learns of. The Licensor decides whether to bring proceedings"
-        + ("; if it declines within 60 days, the Licensee may bring them." if d.exclusive else "."),
+        + ("; if it declines within 60 days, the Licensee may bring them." if steps_in else "."),
     )
 
 

@@ -38,6 +38,7 @@ from ideagora.deals.models import Agreement, Deal, DealRevision, DealStatus
 from ideagora.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ideagora.extensions import limit_from_config
 from ideagora.forms import show_domain_error
+from ideagora.listings.browsing import page_number
 from ideagora.requests import client_ip, evidence
 from licensing.presets import PRESET_KEYS, PRESETS, preset
 from licensing.redline import long_date, money, shown
@@ -76,7 +77,7 @@ def _undo(error: DomainError) -> DomainError:
 def index():
     page = db.paginate(
         services.deals_query(current_user),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -125,15 +125,16 @@ def record_download(
     )
 
 
-def log_query(listing: Any) -> sa.Select[Any]:
-    """Return the query of every line of the listing's access log, oldest first."""
+def log_query(listing: Any, *, newest_first: bool = False) -> sa.Select[Any]:
+    """Return the query of every line of the listing's access log, oldest first by default."""
+    order = DisclosureEvent.id.desc() if newest_first else DisclosureEvent.id
     return (
         sa.select(DisclosureEvent)
         .where(
             DisclosureEvent.listing_type == listing.__tablename__,
             DisclosureEvent.listing_id == listing.id,
         )
-        .order_by(DisclosureEvent.id)
+        .order_by(order)
     )
 
 

@@ -237,10 +237,12 @@ def grants_of(session: Session, user: User | None, listing: Listing) -> list[Dis
     return list(session.scalars(grants_query(session, user, listing)))
 
 
-def access_log_query(session: Session, user: User | None, listing: Listing) -> sa.Select[Any]:
-    """Return the query of the listing's access log, oldest first, to its owner's managers."""
+def access_log_query(
+    session: Session, user: User | None, listing: Listing, *, newest_first: bool = False
+) -> sa.Select[Any]:
+    """Return the query of the listing's access log, oldest first by default, to its managers."""
     _owner_manager(user, listing)
-    return log_query(listing)
+    return log_query(listing, newest_first=newest_first)
 
 
 def access_log(session: Session, user: User | None, listing: Listing) -> list[Any]:

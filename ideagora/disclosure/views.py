@@ -38,11 +38,13 @@ from ideagora.errors import (
     record_security_event,
 )
 from ideagora.forms import domain_error_text, show_domain_error
+from ideagora.listings.browsing import page_number
 from ideagora.requests import evidence
 from licensing.disclosure import Access
 
 bp = Blueprint("disclosure", __name__)
 
+LOG_PER_PAGE = 50
 CONFIDENTIAL_PART = {"challenges": "confidential brief", "assets": "confidential dossier"}
 _DONE = {
     "approve": "Approved: {organization} can now read the {part}.",
@@ -51,11 +53,17 @@ _DONE = {
 }
 
 
+def page_endpoint(page: str, listing: Any) -> tuple[str, dict[str, int]]:
+    """Return the endpoint and values of a listing's "nda", "access" or "access_csv" page."""
+    if listing.__tablename__ == "challenges":
+        return f"disclosure.challenge_{page}", {"challenge_id": listing.id}
+    return f"disclosure.offer_{page}", {"asset_id": listing.id}
+
+
 def page_url(page: str, listing: Any) -> str:
     """Return the URL of a listing's "nda", "access" or "access_csv" page."""
-    if listing.__tablename__ == "challenges":
-        return url_for(f"disclosure.challenge_{page}", challenge_id=listing.id)
-    return url_for(f"disclosure.offer_{page}", asset_id=listing.id)
+    endpoint, values = page_endpoint(page, listing)
+    return url_for(endpoint, **values)
 
 
 def _listing(listing_type: str, listing_id: int) -> Any:
@@ -195,11 +203,20 @@ def offer_access(asset_id: int):
 
 def _access_page(listing: Any, *, problems: dict[str, str] | None = None, status: int = 200):
     grants = services.grants_of(db.session, current_user, listing)
+    log = db.paginate(
+        services.access_log_query(db.session, current_user, listing, newest_first=True),
+        page=page_number(request.args),
+        per_page=LOG_PER_PAGE,
+        error_out=False,
+    )
+    endpoint, values = page_endpoint("access", listing)
     return render_template(
         "disclosure/access.html",
         listing=listing,
         grants=grants,
-        events=services.access_log(db.session, current_user, listing),
+        log=log,
+        log_endpoint=endpoint,
+        log_values=values,
         problems=problems or {},
         reasons=request.form if problems else {},
         now=utcnow(),

@@ -19,9 +19,11 @@ from flask.testing import FlaskClient
 from ideagora.accounts import freshness
 from ideagora.accounts.models import User
 from ideagora.assets import services as assets
+from ideagora.assets.models import Asset
 from ideagora.audit.models import AuditEvent
 from ideagora.challenges import services as challenges
 from ideagora.database import db, utcnow
+from ideagora.disclosure import access_log
 from ideagora.disclosure.models import DisclosureGrant, NdaAcceptance
 from ideagora.organizations.models import Role
 from tests.helpers import AppDriver, Person
@@ -448,6 +450,57 @@ OWNER_PAGES = [
     ("outsider", 404),
     ("anonymous", 302),
 ]
+
+
+def _log_downloads(driver: AppDriver, cast: Cast, count: int) -> None:
+    """Write ``count`` downloads of the offer's files by the requester, file-01.pdf first."""
+    with driver.app.app_context():
+        asset = db.session.get(Asset, cast.asset_id)
+        user = _user(cast.requester)
+        for number in range(1, count + 1):
+            access_log.record_download(
+                db.session,
+                user,
+                asset,
+                f"file-{number:02d}.pdf",
+                ip_address="192.0.2.7",
+                user_agent="Test",
+                channel="page",
+            )
+        db.session.commit()
+
+
+def test_a_long_access_log_is_paged_newest_first_and_exported_whole(driver, cast) -> None:
+    requester = _client(driver, cast, "requester")
+    _accept(driver, requester, cast.asset_url, cast.requester)  # one event: access granted
+    _log_downloads(driver, cast, 54)
+    owner = _client(driver, cast, "owner_officer")
+
+    first = _text(owner.get(f"{cast.asset_url}/access"))
+    assert "newest first: 1–50 of 55 events" in first
+    assert first.index("file-54.pdf") < first.index("file-05.pdf")
+    assert "file-04.pdf" not in first
+    assert "NDA accepted, access granted" not in first
+    assert f'href="{cast.asset_url}/access?page=2">Next</a>' in first
+
+    second = _text(owner.get(f"{cast.asset_url}/access?page=2"))
+    assert "newest first: 51–55 of 55 events" in second
+    assert second.index("file-04.pdf") < second.index("file-01.pdf")
+    assert second.index("file-01.pdf") < second.index("NDA accepted, access granted")
+    assert "file-05.pdf" not in second
+    assert f'href="{cast.asset_url}/access?page=1">Previous</a>' in second
+
+    beyond = _text(owner.get(f"{cast.asset_url}/access?page=3"))
+    assert "The log has no page 3" in beyond
+    assert f'href="{cast.asset_url}/access">see the newest events</a>' in beyond
+    for absurd in ("0", "-1", "x", "99999999999999999999"):
+        assert "1–50 of 55 events" in _text(owner.get(f"{cast.asset_url}/access?page={absurd}"))
+
+    lines = _text(owner.get(f"{cast.asset_url}/access.csv")).splitlines()
+    assert len(lines) == 1 + 55
+    assert lines[1].split(",")[1] == "granted"
+    assert "file-01.pdf" in lines[2]
+    assert "file-54.pdf" in lines[-1]
 
 
 @pytest.mark.parametrize(("role", "status"), OWNER_PAGES)

@@ -497,6 +497,8 @@ def test_an_option_agreement_gives_a_fee_a_period_and_a_right_to_negotiate() -> 
         "against payment",
         "first sale",
         "sell, offer for sale",
+        "take it over",
+        "the Licensee may bring them",
     ]:
         assert absent not in text
 
