@@ -302,6 +302,9 @@ class AccessibilityAudit:
         self.audited: list[str] = []
 
     def check(self, page: Page, what: str) -> None:
+        # audit the page as it is shown once its stylesheets are in: a streamed page's heading
+        # can be visible before they have loaded, and colours are then the browser's defaults
+        page.wait_for_load_state()
         results = self.axe.run(page)
         self.audited.append(what)
         for violation in results.response["violations"]:
